@@ -1,0 +1,78 @@
+# otelgate: build, run, test and benchmark the distribution.
+# Every tool the targets need is installed by this Makefile, at a pinned version, into .tools/bin.
+
+SHELL := /bin/bash
+GO ?= go
+TOOLS := $(CURDIR)/.tools/bin
+OCB_VERSION := v0.161.0
+GOLANGCI_LINT_VERSION := v2.15.0
+BENCHSTAT_VERSION := latest
+OCB := $(TOOLS)/builder
+GOLANGCI_LINT := $(TOOLS)/golangci-lint
+BIN := $(CURDIR)/bin/otelgate
+# Serialises OCB runs: parallel test packages may each ask for the binary.
+LOCK := flock $(CURDIR)/.tools/build.lock
+TEST_TIMEOUT ?= 20m
+BENCH ?= .
+BENCHTIME ?= 1s
+
+.PHONY: all build generate check-generated run demo test test-unit bench bench-e2e lint fuzz tools clean
+
+all: build
+
+$(OCB):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+
+$(GOLANGCI_LINT):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+tools: $(OCB) $(GOLANGCI_LINT)
+
+## generate: regenerate the OCB sources in cmd/otelgate from builder-config.yaml
+generate: $(OCB)
+	@mkdir -p $(CURDIR)/.tools
+	$(LOCK) $(OCB) --config builder-config.yaml --skip-compilation
+
+## check-generated: fail when cmd/otelgate differs from what builder-config.yaml generates
+check-generated: generate
+	@git diff --exit-code -- cmd/otelgate || { echo "cmd/otelgate is out of date: run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- cmd/otelgate)" || { git status --porcelain -- cmd/otelgate; echo "untracked generated files"; exit 1; }
+
+## build: compile bin/otelgate from the committed OCB sources
+build:
+	@mkdir -p $(CURDIR)/.tools $(CURDIR)/bin
+	cd cmd/otelgate && $(LOCK) $(GO) build -trimpath -o $(BIN) .
+	@echo "built $(BIN)"
+
+## run: the gateway with config.yaml
+run: build
+	$(BIN) --config config.yaml
+
+## demo: sink + gateway + load, then a summary table (no external service needed)
+demo: build
+	$(GO) run ./cmd/demo --bin $(BIN) --config config.yaml
+
+## test: unit, golden, property and end-to-end tests (e2e tests use bin/otelgate)
+test: build
+	OTELGATE_BIN=$(BIN) $(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+
+## test-unit: everything except the tests that start the binary
+test-unit:
+	OTELGATE_SKIP_E2E=1 $(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+
+## bench: component micro-benchmarks next to their contrib twins
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./processor/... ./exporter/... ./extension/...
+
+## bench-e2e: the gateway under load, one pipeline per file in bench/, table to stdout and BENCHMARKS.md
+bench-e2e: build
+	$(GO) run ./cmd/benche2e --bin $(BIN) --configs bench --out BENCHMARKS.md
+
+## lint: golangci-lint v2 with .golangci.yml
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
+
+clean:
+	rm -rf bin demo-output
