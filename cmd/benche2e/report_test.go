@@ -1,0 +1,102 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReplaceSectionKeepsOtherSections(t *testing.T) {
+	section := sectionTitle + "\n\nnew table\n"
+	cases := []struct{ name, doc, want string }{
+		{"empty file", "", "# otelgate benchmarks\n\n" + section},
+		{"no section yet", "# Benchmarks\n\n## sampler\n\nold numbers\n",
+			"# Benchmarks\n\n## sampler\n\nold numbers\n\n" + section},
+		{"section in the middle", "# B\n\n## sampler\n\ns\n\n" + sectionTitle + "\n\nold table\nmore\n\n## codec\n\nc\n",
+			"# B\n\n## sampler\n\ns\n\n" + section + "\n## codec\n\nc\n"},
+		{"section last", "# B\n\n" + sectionTitle + "\n\nold table\n",
+			"# B\n\n" + section},
+		{"subsections belong to the section", "# B\n\n" + sectionTitle + "\n\nold\n### detail\nold detail\n## codec\nc\n",
+			"# B\n\n" + section + "\n## codec\nc\n"},
+	}
+	for _, c := range cases {
+		if got := replaceSection(c.doc, section); got != c.want {
+			t.Errorf("%s:\ngot:\n%q\nwant:\n%q", c.name, got, c.want)
+		}
+	}
+	// Replacing twice gives the same document.
+	doc := replaceSection("# B\n\n## sampler\n\ns\n", section)
+	if again := replaceSection(doc, section); again != doc {
+		t.Fatalf("not idempotent:\n%q\n%q", doc, again)
+	}
+}
+
+func TestTableRatiosToPassthrough(t *testing.T) {
+	rows := []row{
+		{config: "00-passthrough.yaml", acked: 2_000_000, itemsPerSec: 100_000, cpuSeconds: 10, peakRSS: 100 << 20, sinkItems: 2_000_000, sinkBytes: 300 << 20},
+		{config: "10-contrib-twins.yaml", acked: 1_000_000, itemsPerSec: 50_000, cpuSeconds: 10, peakRSS: 80 << 20, sinkItems: 250_000, sinkBytes: 40 << 20},
+		{config: "20-broken.yaml", err: errors.New("did not start")},
+	}
+	table := renderTable(rows)
+	for _, want := range []string{
+		"| `00-passthrough.yaml` | 100000 | 5.00 | 100 | 2000000 | 300.0 | 100.0% | 1.00× | 1.00× |",
+		"| `10-contrib-twins.yaml` | 50000 | 10.00 | 80 | 250000 | 40.0 | 25.0% | 0.50× | 2.00× |",
+		"| `20-broken.yaml` | not measured |",
+	} {
+		if !strings.Contains(table, want) {
+			t.Fatalf("table lacks %q:\n%s", want, table)
+		}
+	}
+	section := renderSection(machine{cpus: 2, cpuModel: "Test CPU", memory: "1.0 GiB", goVersion: "go1.26"}, settings{command: "go run ./cmd/benche2e --out B.md", spansPerTrace: 10, batch: 100, protocol: "gRPC", connections: 4}, rows)
+	for _, want := range []string{sectionTitle, "`go run ./cmd/benche2e --out B.md`", "2 CPUs", "Test CPU", "1.0 GiB", "go1.26", "not measured: did not start"} {
+		if !strings.Contains(section, want) {
+			t.Fatalf("section lacks %q:\n%s", want, section)
+		}
+	}
+}
+
+func TestBaselineIsThePassthroughRow(t *testing.T) {
+	rows := []row{{config: "05-other.yaml"}, {config: "10-passthrough.yaml"}}
+	if i := baselineIndex(rows); i != 1 {
+		t.Fatalf("baseline %d, want 1", i)
+	}
+	if i := baselineIndex([]row{{config: "a.yaml"}, {config: "b.yaml"}}); i != 0 {
+		t.Fatalf("baseline without passthrough %d, want 0", i)
+	}
+}
+
+func TestDescribeConfigAndMachine(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.yaml")
+	if err := os.WriteFile(p, []byte("#\n# Passthrough: the floor.\n# more\nreceivers: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := describeConfig(p); got != "Passthrough: the floor." {
+		t.Fatalf("description %q", got)
+	}
+	if got := describeConfig(filepath.Join(dir, "missing.yaml")); got != "" {
+		t.Fatalf("description of a missing file %q", got)
+	}
+	m := describeMachine(filepath.Join(dir, "no-binary"))
+	if m.cpus < 1 || m.goVersion == "" || m.date.IsZero() {
+		t.Fatalf("machine %+v", m)
+	}
+}
+
+func TestMedianRowPicksTheMiddleRound(t *testing.T) {
+	rs := []row{
+		{config: "a", itemsPerSec: 300, cpuSeconds: 3, failed: 1},
+		{config: "a", itemsPerSec: 100, cpuSeconds: 1},
+		{config: "a", itemsPerSec: 200, cpuSeconds: 2, stopErr: errors.New("exit 1")},
+	}
+	m := medianRow(rs)
+	if m.itemsPerSec != 200 || m.cpuSeconds != 2 || m.failed != 1 || m.stopErr == nil || len(m.rounds) != 3 || m.rounds[0] != 300 {
+		t.Fatalf("median %+v", m)
+	}
+	rs[1].err = errors.New("did not start")
+	if m := medianRow(rs); m.err == nil || m.itemsPerSec != 200 {
+		t.Fatalf("a failed round must be reported: %+v", m)
+	}
+}
