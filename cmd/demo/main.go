@@ -1,0 +1,145 @@
+// Command demo runs the gateway's main job on embedded defaults: it starts a
+// local sink (otelgate with demo/sink.yaml, writing what it receives to files),
+// starts the gateway with config.yaml pointed at it, drives a few seconds of
+// realistic traces, metrics and logs through it with the load generator, stops
+// both with SIGTERM and prints what happened. `make demo` runs it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/otelgate/otelgate/internal/gatewayproc"
+)
+
+type options struct {
+	Binary     string
+	Config     string
+	SinkConfig string
+	Out        string
+	Duration   time.Duration
+	Rate       int
+	Seed       int64
+	Verbose    bool
+	PrepareEnv func(gatewayDir string) (map[string]string, error)
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.Binary, "bin", "bin/otelgate", "the otelgate binary")
+	flag.StringVar(&o.Config, "config", "config.yaml", "the gateway config to demonstrate")
+	flag.StringVar(&o.SinkConfig, "sink-config", "demo/sink.yaml", "the config of the stand-in backend")
+	flag.StringVar(&o.Out, "out", "demo-output", "folder for the sink's files and both processes' logs")
+	flag.DurationVar(&o.Duration, "duration", 5*time.Second, "how long to drive load")
+	flag.IntVar(&o.Rate, "rate", 2000, "items per second per signal")
+	flag.Int64Var(&o.Seed, "seed", 1, "load generator seed")
+	flag.BoolVar(&o.Verbose, "v", false, "print the processes' output as it comes")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := run(ctx, o, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+	s.print(os.Stdout)
+}
+
+// run does the whole demo and returns the summary; every process it starts is
+// stopped before it returns.
+func run(ctx context.Context, o options, w io.Writer) (summary, error) {
+	sinkDir := filepath.Join(o.Out, "sink")
+	gwDir := filepath.Join(o.Out, "gateway")
+	for _, d := range []string{sinkDir, gwDir} {
+		if err := os.RemoveAll(d); err != nil {
+			return summary{}, err
+		}
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return summary{}, err
+		}
+	}
+	var procOut io.Writer
+	if o.Verbose {
+		procOut = w
+	}
+
+	fmt.Fprintf(w, "starting the sink (%s) ...\n", o.SinkConfig)
+	sink, err := gatewayproc.Start(gatewayproc.Options{Binary: o.Binary, Config: o.SinkConfig, Dir: sinkDir, Output: procOut})
+	if err != nil {
+		return summary{}, err
+	}
+	defer sink.Kill()
+	if err := sink.WaitHealthy(60 * time.Second); err != nil {
+		return summary{}, fmt.Errorf("sink: %w\n%s", err, sink.Output())
+	}
+
+	env := map[string]string{
+		gatewayproc.EnvBackendEndpoint:     sink.GRPCEndpoint,
+		gatewayproc.EnvBackendHTTPEndpoint: sink.HTTPEndpoint,
+	}
+	if o.PrepareEnv != nil {
+		extra, err := o.PrepareEnv(gwDir)
+		if err != nil {
+			return summary{}, err
+		}
+		for k, v := range extra {
+			env[k] = v
+		}
+	}
+	fmt.Fprintf(w, "starting the gateway (%s) -> sink %s ...\n", o.Config, sink.GRPCEndpoint)
+	gw, err := gatewayproc.Start(gatewayproc.Options{Binary: o.Binary, Config: o.Config, Dir: gwDir, Env: env, Output: procOut})
+	if err != nil {
+		return summary{}, err
+	}
+	defer gw.Kill()
+	if err := gw.WaitHealthy(60 * time.Second); err != nil {
+		return summary{}, fmt.Errorf("gateway: %w\n%s", err, gw.Output())
+	}
+
+	fmt.Fprintf(w, "sending traces, metrics and logs for %s at %d items/s each ...\n", o.Duration, o.Rate)
+	sent, err := sendLoad(ctx, gw.GRPCEndpoint, o)
+	if err != nil {
+		return summary{}, fmt.Errorf("load: %w", err)
+	}
+
+	// Read the gateway's own metrics after its pipelines drained, then stop it:
+	// SIGTERM flushes the batch processor and the exporter queue into the sink.
+	time.Sleep(1500 * time.Millisecond)
+	gwMetrics, scrapeErr := gw.Scrape()
+	if err := gw.Stop(60 * time.Second); err != nil {
+		return summary{}, fmt.Errorf("gateway did not stop cleanly: %w\n%s", err, tail(gw.Output(), 40))
+	}
+	if scrapeErr != nil {
+		return summary{}, fmt.Errorf("gateway metrics: %w", scrapeErr)
+	}
+	if err := sink.Stop(60 * time.Second); err != nil {
+		return summary{}, fmt.Errorf("sink did not stop cleanly: %w\n%s", err, tail(sink.Output(), 40))
+	}
+	received, err := countSinkFiles(sinkDir)
+	if err != nil {
+		return summary{}, err
+	}
+	fmt.Fprintf(w, "done: sink files in %s, process logs in %s/*/gateway.log\n\n", sinkDir, o.Out)
+	return summarise(gwMetrics, sent, received), nil
+}
+
+func tail(s string, lines int) string {
+	n := 0
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '\n' {
+			n++
+			if n > lines {
+				return s[i+1:]
+			}
+		}
+	}
+	return s
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/otelgate/otelgate/internal/gatewayproc"
+)
+
+// signalCounts is what happened to one signal on its way through.
+type signalCounts struct {
+	Signal   string
+	Sent     int64 // acknowledged by the gateway to the load generator
+	Failed   int64 // requests or items the gateway refused
+	Accepted int64 // otelcol_receiver_accepted_* at the gateway
+	Exported int64 // otelcol_exporter_sent_* at the gateway
+	Received int64 // items found in the sink's files
+}
+
+// processorRow is one processor's effect on one signal.
+type processorRow struct {
+	Processor string
+	Signal    string
+	In, Out   int64
+}
+
+type summary struct {
+	Signals    []signalCounts
+	Processors []processorRow
+	Own        []gatewayproc.Sample // otelgate components' own metrics, non-zero
+}
+
+var signalUnits = map[string]struct{ receiver, exporter string }{
+	"traces":  {"spans", "spans"},
+	"metrics": {"metric_points", "metric_points"},
+	"logs":    {"log_records", "log_records"},
+}
+
+func summarise(gw []gatewayproc.Sample, sent map[string][2]int64, received map[string]int64) summary {
+	var s summary
+	for _, sig := range []string{"traces", "metrics", "logs"} {
+		u := signalUnits[sig]
+		s.Signals = append(s.Signals, signalCounts{
+			Signal:   sig,
+			Sent:     sent[sig][0],
+			Failed:   sent[sig][1],
+			Accepted: int64(gatewayproc.SumSamples(gw, "otelcol_receiver_accepted_"+u.receiver, nil)),
+			Exported: int64(gatewayproc.SumSamples(gw, "otelcol_exporter_sent_"+u.exporter, nil)),
+			Received: received[sig],
+		})
+	}
+	type key struct{ p, sig string }
+	in, out := map[key]float64{}, map[key]float64{}
+	for _, x := range gw {
+		k := key{x.Labels["processor"], x.Labels["otel_signal"]}
+		switch x.Name {
+		case "otelcol_processor_incoming_items", "otelcol_processor_incoming_items_total":
+			in[k] += x.Value
+		case "otelcol_processor_outgoing_items", "otelcol_processor_outgoing_items_total":
+			out[k] += x.Value
+		}
+	}
+	for k, v := range in {
+		s.Processors = append(s.Processors, processorRow{Processor: k.p, Signal: k.sig, In: int64(v), Out: int64(out[k])})
+	}
+	sort.Slice(s.Processors, func(i, j int) bool {
+		a, b := s.Processors[i], s.Processors[j]
+		if a.Signal != b.Signal {
+			return a.Signal < b.Signal
+		}
+		return a.Processor < b.Processor
+	})
+	for _, x := range gw {
+		if x.Value == 0 || !isOwnMetric(x.Name) {
+			continue
+		}
+		s.Own = append(s.Own, x)
+	}
+	sort.Slice(s.Own, func(i, j int) bool {
+		if s.Own[i].Name != s.Own[j].Name {
+			return s.Own[i].Name < s.Own[j].Name
+		}
+		return labelString(s.Own[i].Labels) < labelString(s.Own[j].Labels)
+	})
+	return s
+}
+
+// ownPrefixes are the metric name prefixes of otelgate's own components.
+var ownPrefixes = []string{
+	"otelcol_processor_adaptive_sampling_",
+	"otelcol_processor_attribute_filter_",
+	"otelcol_processor_enrichment_",
+	"otelcol_processor_aggregation_",
+	"otelcol_processor_encryption_",
+	"otelcol_exporter_compression_",
+	"otelcol_extension_",
+}
+
+func isOwnMetric(name string) bool {
+	if strings.HasSuffix(name, "_bucket") || strings.HasSuffix(name, "_count") {
+		return false
+	}
+	for _, p := range ownPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// ignoredLabels are the resource labels every own metric carries.
+var ignoredLabels = map[string]bool{
+	"service_instance_id": true, "service_name": true, "service_version": true,
+	"otel_scope_name": true, "otel_scope_version": true, "otel_scope_schema_url": true, "job": true, "instance": true,
+}
+
+func labelString(l map[string]string) string {
+	keys := make([]string, 0, len(l))
+	for k := range l {
+		if !ignoredLabels[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + l[k]
+	}
+	return strings.Join(parts, " ")
+}
+
+func (s summary) print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "signal\tsent\trefused\taccepted by gateway\texported by gateway\treceived at sink\t")
+	for _, c := range s.Signals {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", c.Signal, c.Sent, c.Failed, c.Accepted, c.Exported, c.Received)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "processor\tsignal\tin\tout\tdropped\t")
+	for _, p := range s.Processors {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t\n", p.Processor, p.Signal, p.In, p.Out, p.In-p.Out)
+	}
+	_ = tw.Flush()
+	if len(s.Own) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "otelgate components' own metrics:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, x := range s.Own {
+			fmt.Fprintf(tw, "  %s\t%s\t%g\n", x.Name, labelString(x.Labels), x.Value)
+		}
+		_ = tw.Flush()
+	}
+}
