@@ -1,0 +1,145 @@
+package encryptionprocessor
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelgate/otelgate/extension/keyringextension"
+)
+
+func loadSub(t *testing.T, cm *confmap.Conf, name string) (*Config, error) {
+	t.Helper()
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	sub, err := cm.Sub(name)
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg, cfg.Validate()
+}
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+
+	cfg, err := loadSub(t, cm, "encryption")
+	require.NoError(t, err)
+	assert.Equal(t, component.MustNewID("keyring"), cfg.Keyring)
+	assert.Equal(t, ActionEncrypt, cfg.Action)
+	assert.Equal(t, "aes256gcm", cfg.Algorithm)
+	assert.Equal(t, OnErrorKeep, cfg.OnError)
+	assert.False(t, cfg.LogBody)
+
+	cfg, err = loadSub(t, cm, "encryption/full")
+	require.NoError(t, err)
+	assert.Equal(t, component.MustNewIDWithName("keyring", "prod"), cfg.Keyring)
+	assert.Equal(t, ActionDecrypt, cfg.Action)
+	assert.Equal(t, "chacha20poly1305", cfg.Algorithm)
+	assert.Equal(t, OnErrorDropRecord, cfg.OnError)
+	assert.True(t, cfg.LogBody)
+	require.Len(t, cfg.Attributes, 3)
+	assert.Equal(t, []string{"resource", "record"}, cfg.Attributes[1].Levels)
+
+	s := newSelector(cfg)
+	for _, c := range []struct {
+		level, key string
+		want       bool
+		alg        string
+	}{
+		{"record", "user.email", true, "chacha20poly1305"},
+		{"event", "user.email", true, "chacha20poly1305"},
+		{"resource", "user.name", true, "chacha20poly1305"},
+		{"scope", "user.name", false, ""},
+		{"link", "acct.42", true, "aes256siv"},
+		{"record", "acct.42x", false, ""},
+		{"record", "xacct.42", false, ""},
+		{"record", "service.name", false, ""},
+	} {
+		lvl := mustLevel(t, c.level)
+		for range 2 { // second time from the cache
+			alg, ok := s.match(lvl, c.key)
+			assert.Equal(t, c.want, ok, "%s %s", c.level, c.key)
+			if ok {
+				assert.Equal(t, c.alg, alg.String())
+			}
+		}
+	}
+
+	for name, want := range map[string][]string{
+		"encryption/bad_action":    {`action: must be encrypt or decrypt, got "scramble"`},
+		"encryption/bad_algorithm": {`algorithm: unknown algorithm "rot13"`},
+		"encryption/bad_on_error":  {`on_error: must be keep, drop_attribute or drop_record, got "ignore"`},
+		"encryption/nothing":       {"attributes: at least one attribute rule (or log_body: true) is required"},
+		"encryption/bad_rules": {
+			"attributes[0].key: must not be empty",
+			`attributes[1].key: invalid regex "(unclosed"`,
+			`attributes[2].match_type: must be exact, glob or regex, got "fuzzy"`,
+			`attributes[3].levels[1]: must be resource, scope, record, event or link, got "body"`,
+			`attributes[4].algorithm: unknown algorithm "des"`,
+		},
+	} {
+		_, err := loadSub(t, cm, name)
+		require.Error(t, err, name)
+		for _, w := range want {
+			assert.Contains(t, err.Error(), w, name)
+		}
+	}
+	require.NoError(t, componenttest.CheckConfigStruct(cfg))
+}
+
+var yamlBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
+
+// TestREADMEExamples loads every YAML example of the README that configures
+// the processor or the extension, and validates each component config in it.
+func TestREADMEExamples(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	blocks := yamlBlock.FindAllStringSubmatch(string(readme), -1)
+	checked := 0
+	for i, b := range blocks {
+		path := filepath.Join(t.TempDir(), "example.yaml")
+		require.NoError(t, os.WriteFile(path, []byte(b[1]), 0o600))
+		cm, err := confmaptest.LoadConf(path)
+		require.NoError(t, err, "README yaml block %d", i)
+		for _, section := range []string{"processors", "extensions"} {
+			if !cm.IsSet(section) {
+				continue
+			}
+			sub, err := cm.Sub(section)
+			require.NoError(t, err)
+			for name := range sub.ToStringMap() {
+				comp, err := sub.Sub(name)
+				require.NoError(t, err)
+				var cfg interface{ Validate() error }
+				switch {
+				case strings.HasPrefix(name, "encryption"):
+					c := NewFactory().CreateDefaultConfig().(*Config)
+					require.NoError(t, comp.Unmarshal(c), "block %d %s", i, name)
+					cfg = c
+				case strings.HasPrefix(name, "keyring"):
+					c := keyringextension.NewFactory().CreateDefaultConfig().(*keyringextension.Config)
+					require.NoError(t, comp.Unmarshal(c), "block %d %s", i, name)
+					if c.File == "" && len(c.Keys) > 0 {
+						for j := range c.Keys {
+							c.Keys[j].Key = testKey1 // the example reads it from the environment
+						}
+					}
+					cfg = c
+				default:
+					continue
+				}
+				require.NoError(t, cfg.Validate(), "README yaml block %d: %s", i, name)
+				checked++
+			}
+		}
+	}
+	assert.GreaterOrEqual(t, checked, 5, "README examples checked")
+}

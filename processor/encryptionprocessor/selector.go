@@ -1,0 +1,123 @@
+package encryptionprocessor // import "github.com/otelgate/otelgate/processor/encryptionprocessor"
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/otelgate/otelgate/extension/keyringextension/keyring"
+	"github.com/otelgate/otelgate/processor/encryptionprocessor/codec"
+)
+
+// maxCachedKeys bounds the cache of pattern decisions per level.
+const maxCachedKeys = 4096
+
+// selection is the outcome for one attribute key at one level.
+type selection struct {
+	selected  bool
+	algorithm keyring.Algorithm
+}
+
+// pattern is a compiled glob or regex rule.
+type pattern struct {
+	re        *regexp.Regexp
+	algorithm keyring.Algorithm
+}
+
+// selector decides which attributes are selected. The first matching rule
+// wins; exact rules are looked up before patterns.
+type selector struct {
+	exact    [codec.NumLevels]map[string]keyring.Algorithm
+	patterns [codec.NumLevels][]pattern
+
+	mu    sync.RWMutex
+	cache [codec.NumLevels]map[string]selection
+}
+
+func newSelector(cfg *Config) *selector {
+	def, _ := keyring.ParseAlgorithm(cfg.Algorithm)
+	s := &selector{}
+	for l := range s.exact {
+		s.exact[l] = map[string]keyring.Algorithm{}
+		s.cache[l] = map[string]selection{}
+	}
+	for _, a := range cfg.Attributes {
+		alg := def
+		if a.Algorithm != "" {
+			alg, _ = keyring.ParseAlgorithm(a.Algorithm)
+		}
+		levels := []codec.Level{codec.LevelResource, codec.LevelScope, codec.LevelRecord, codec.LevelEvent, codec.LevelLink}
+		if len(a.Levels) > 0 {
+			levels = levels[:0]
+			for _, n := range a.Levels {
+				l, _ := codec.ParseLevel(n)
+				levels = append(levels, l)
+			}
+		}
+		var re *regexp.Regexp
+		switch a.MatchType {
+		case MatchGlob:
+			re, _ = globRegexp(a.Key)
+		case MatchRegex:
+			re = regexp.MustCompile(`^(?:` + a.Key + `)$`)
+		}
+		for _, l := range levels {
+			if re == nil {
+				if _, seen := s.exact[l][a.Key]; !seen {
+					s.exact[l][a.Key] = alg
+				}
+				continue
+			}
+			s.patterns[l] = append(s.patterns[l], pattern{re: re, algorithm: alg})
+		}
+	}
+	return s
+}
+
+// match reports whether the attribute key at level is selected and with
+// which algorithm.
+func (s *selector) match(level codec.Level, key string) (keyring.Algorithm, bool) {
+	if alg, ok := s.exact[level][key]; ok {
+		return alg, true
+	}
+	if len(s.patterns[level]) == 0 {
+		return 0, false
+	}
+	s.mu.RLock()
+	sel, ok := s.cache[level][key]
+	s.mu.RUnlock()
+	if ok {
+		return sel.algorithm, sel.selected
+	}
+	for _, p := range s.patterns[level] {
+		if p.re.MatchString(key) {
+			sel = selection{selected: true, algorithm: p.algorithm}
+			break
+		}
+	}
+	s.mu.Lock()
+	if len(s.cache[level]) < maxCachedKeys {
+		s.cache[level][key] = sel
+	}
+	s.mu.Unlock()
+	return sel.algorithm, sel.selected
+}
+
+// globRegexp compiles a glob (* any run of characters, ? one character) into
+// an anchored regular expression.
+func globRegexp(glob string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, r := range glob {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
+}
