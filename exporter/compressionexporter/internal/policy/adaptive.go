@@ -1,0 +1,292 @@
+package policy // import "github.com/otelgate/otelgate/exporter/compressionexporter/internal/policy"
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/codec"
+)
+
+// Candidate is one codec and level the adaptive policy may pick.
+type Candidate struct {
+	Codec string
+	Level int
+}
+
+// AdaptiveSettings configures Adaptive.
+type AdaptiveSettings struct {
+	Candidates []Candidate // in preference order; ties go to the earlier one
+	Initial    Candidate   // used until the first evaluation with samples
+	// LinkBytesPerSecond, when positive, replaces the measured link throughput.
+	LinkBytesPerSecond float64
+	SampleShare        float64 // share of requests copied into the sample
+	SampleMinBytes     int     // per signal and evaluation, taken first
+	SampleMaxBytes     int     // per signal
+	// Usable reports whether a codec may currently be sent (allowed by the
+	// transport and not rejected by the server). Nil means always.
+	Usable func(codec string) bool
+	// Format returns the codec whose output the transport sends for a wire
+	// codec (gRPC's "snappy" is the Snappy framing format). Nil means the
+	// codec itself.
+	Format func(codec string) string
+	// Margin prunes trials: between full evaluations, only candidates whose
+	// cost estimated from their last trial is within (1+Margin) of the best
+	// estimate are tried again. 0 disables pruning.
+	Margin float64
+	// FullEvery makes every FullEvery-th evaluation of a signal try every
+	// candidate again; 0 or 1 means always.
+	FullEvery int
+}
+
+// Decision is the outcome of one evaluation for one signal.
+type Decision struct {
+	Signal             string
+	Choice             Choice
+	LinkBytesPerSecond float64
+	Trials             []Trial
+}
+
+// Adaptive picks, per signal, the candidate with the lowest estimated cost
+// (see Trial.Cost) on a sample of recent requests. Choose is lock-free; the
+// trials run in Evaluate, off the send path.
+type Adaptive struct {
+	set     AdaptiveSettings
+	link    Link
+	samples map[string]*Sample
+	current map[string]*atomic.Pointer[Choice]
+	evalMu  sync.Mutex
+	// per signal: each candidate's trial totals, decayed by historyDecay at
+	// every evaluation of the signal, and the number of evaluations so far.
+	history map[string]map[Candidate]*totals
+	evals   map[string]int
+	// cpuTime returns the CPU time consumed so far by the calling thread.
+	cpuTime func() time.Duration
+}
+
+// NewAdaptive returns an adaptive policy starting on set.Initial.
+func NewAdaptive(set AdaptiveSettings) *Adaptive {
+	a := &Adaptive{
+		set:     set,
+		samples: map[string]*Sample{},
+		current: map[string]*atomic.Pointer[Choice]{},
+		cpuTime: threadCPUTime,
+		history: map[string]map[Candidate]*totals{},
+		evals:   map[string]int{},
+	}
+	for _, s := range Signals {
+		a.samples[s] = NewSample(set.SampleShare, set.SampleMinBytes, set.SampleMaxBytes)
+		p := &atomic.Pointer[Choice]{}
+		p.Store(&Choice{Codec: set.Initial.Codec, Level: set.Initial.Level, Reason: ReasonInitial})
+		a.current[s] = p
+	}
+	return a
+}
+
+// Choose returns the current choice for the signal.
+func (a *Adaptive) Choose(signal string, _ int) Choice {
+	if p, ok := a.current[signal]; ok {
+		return *p.Load()
+	}
+	return Choice{Codec: a.set.Initial.Codec, Level: a.set.Initial.Level, Reason: ReasonInitial}
+}
+
+// Current returns the current choice of every signal.
+func (a *Adaptive) Current() map[string]Choice {
+	out := make(map[string]Choice, len(a.current))
+	for s, p := range a.current {
+		out[s] = *p.Load()
+	}
+	return out
+}
+
+// Observe offers an uncompressed request to the signal's sample.
+func (a *Adaptive) Observe(signal string, raw []byte) {
+	if s, ok := a.samples[signal]; ok {
+		s.Offer(raw)
+	}
+}
+
+// ObserveSend records a completed send for the link estimate.
+func (a *Adaptive) ObserveSend(wireBytes int, d time.Duration) { a.link.Observe(wireBytes, d) }
+
+// LinkRate returns the link throughput the cost model uses, in bytes per second.
+func (a *Adaptive) LinkRate() float64 {
+	if a.set.LinkBytesPerSecond > 0 {
+		return a.set.LinkBytesPerSecond
+	}
+	return a.link.Estimate()
+}
+
+// Evaluate trial-compresses each signal's sample with every usable candidate
+// and switches to the cheapest. Signals without samples, or while the link
+// rate is still unknown, keep their choice and return no decision.
+func (a *Adaptive) Evaluate() []Decision {
+	a.evalMu.Lock()
+	defer a.evalMu.Unlock()
+	rate := a.LinkRate()
+	var out []Decision
+	var buf []byte
+	for _, signal := range Signals {
+		sample := a.samples[signal].Take()
+		if len(sample) == 0 {
+			continue
+		}
+		trials := a.trials(sample, a.shortlist(signal, rate), &buf)
+		a.remember(signal, trials)
+		d := Decision{Signal: signal, LinkBytesPerSecond: rate, Trials: trials}
+		best, ok := Cheapest(a.smoothed(signal, trials), rate)
+		if !ok {
+			d.Choice = *a.current[signal].Load()
+			out = append(out, d)
+			continue
+		}
+		d.Choice = Choice{Codec: best.Codec, Level: best.Level, Reason: ReasonLowestCost}
+		a.current[signal].Store(&d.Choice)
+		out = append(out, d)
+	}
+	return out
+}
+
+// historyDecay weighs the trial totals of earlier evaluations: each
+// evaluation multiplies them by this factor before adding its own. Totals are
+// sums of bytes, so a large request weighs more than a small one, as it does
+// in the traffic, and one unusual sample does not flip the choice.
+const historyDecay = 0.7
+
+// totals are a candidate's decayed trial sums.
+type totals struct{ in, out, cpu float64 }
+
+// perByte returns the CPU seconds and compressed bytes per input byte.
+func (t *totals) perByte() (cpu, out float64) { return t.cpu / t.in, t.out / t.in }
+
+// shortlist returns the candidates to try for the signal: all of them on a
+// full evaluation, else those whose last trial puts them within the margin
+// of the best estimated cost (which includes the current choice). A
+// candidate with no history is always tried. Every candidate on the list
+// runs on the same sample, since ratios depend on the sample's mix.
+func (a *Adaptive) shortlist(signal string, rate float64) []Candidate {
+	n := a.evals[signal]
+	a.evals[signal] = n + 1
+	hist := a.history[signal]
+	if a.set.Margin <= 0 || a.set.FullEvery <= 1 || n%a.set.FullEvery == 0 || len(hist) == 0 || !(rate > 0) {
+		return a.set.Candidates
+	}
+	est := func(c Candidate) (float64, bool) {
+		h, ok := hist[c]
+		if !ok {
+			return 0, false
+		}
+		cpu, out := h.perByte()
+		return cpu + out/rate, true
+	}
+	best := -1.0
+	for _, c := range a.set.Candidates {
+		if e, ok := est(c); ok && (best < 0 || e < best) {
+			best = e
+		}
+	}
+	var list []Candidate
+	for _, c := range a.set.Candidates {
+		if e, ok := est(c); !ok || e <= best*(1+a.set.Margin) {
+			list = append(list, c)
+		}
+	}
+	return list
+}
+
+func (a *Adaptive) remember(signal string, trials []Trial) {
+	hist := a.history[signal]
+	if hist == nil {
+		hist = map[Candidate]*totals{}
+		a.history[signal] = hist
+	}
+	for _, h := range hist {
+		h.in, h.out, h.cpu = h.in*historyDecay, h.out*historyDecay, h.cpu*historyDecay
+	}
+	for _, t := range trials {
+		if t.InBytes <= 0 {
+			continue
+		}
+		c := Candidate{t.Codec, t.Level}
+		h := hist[c]
+		if h == nil {
+			h = &totals{}
+			hist[c] = h
+		}
+		h.in += float64(t.InBytes)
+		h.out += float64(t.OutBytes)
+		h.cpu += t.CPU.Seconds()
+	}
+}
+
+// smoothed returns this evaluation's trials with their ratio and CPU per
+// byte taken from the candidates' decayed totals, scaled to the sample's
+// size, so Cheapest compares the candidates on recent traffic rather than
+// on one sample.
+func (a *Adaptive) smoothed(signal string, trials []Trial) []Trial {
+	hist := a.history[signal]
+	out := make([]Trial, 0, len(trials))
+	for _, t := range trials {
+		h, ok := hist[Candidate{t.Codec, t.Level}]
+		if ok && h.in > 0 {
+			cpu, ob := h.perByte()
+			t.OutBytes = int(ob * float64(t.InBytes))
+			t.CPU = time.Duration(cpu * float64(t.InBytes) * float64(time.Second))
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// trials compresses the sample with each candidate, measuring the thread's
+// CPU time; the goroutine stays on one thread while it measures.
+func (a *Adaptive) trials(sample [][]byte, candidates []Candidate, buf *[]byte) []Trial {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var in int
+	for _, s := range sample {
+		in += len(s)
+	}
+	trials := make([]Trial, 0, len(candidates))
+	for _, cand := range candidates {
+		if a.set.Usable != nil && !a.set.Usable(cand.Codec) {
+			continue
+		}
+		name := cand.Codec
+		if a.set.Format != nil {
+			name = a.set.Format(name)
+		}
+		c, ok := codec.Lookup(name)
+		if !ok {
+			continue
+		}
+		t := Trial{Codec: cand.Codec, Level: cand.Level, InBytes: in}
+		// Warm the encoder (first use allocates its state) outside the measurement.
+		*buf = c.Encode(*buf, sample[0][:min(len(sample[0]), 1024)], cand.Level)
+		start := a.cpuTime()
+		for _, s := range sample {
+			*buf = c.Encode(*buf, s, cand.Level)
+			t.OutBytes += len(*buf)
+		}
+		t.CPU = a.cpuTime() - start
+		trials = append(trials, t)
+	}
+	return trials
+}
+
+// Run evaluates every interval until stop is closed; report receives each
+// evaluation's decisions.
+func (a *Adaptive) Run(interval time.Duration, stop <-chan struct{}, report func([]Decision)) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			report(a.Evaluate())
+		}
+	}
+}

@@ -1,0 +1,352 @@
+package policy
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/codec"
+	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/workload"
+)
+
+// Synthetic measurements of one 1 MB sample.
+var synthetic = []Trial{
+	{Codec: "none", InBytes: 1e6, OutBytes: 1e6, CPU: 0},
+	{Codec: "snappy", Level: 1, InBytes: 1e6, OutBytes: 250e3, CPU: 2 * time.Millisecond},
+	{Codec: "zstd", Level: 3, InBytes: 1e6, OutBytes: 120e3, CPU: 6 * time.Millisecond},
+	{Codec: "br", Level: 11, InBytes: 1e6, OutBytes: 95e3, CPU: 900 * time.Millisecond},
+}
+
+func TestCheapestSlowLinkPrefersRatio(t *testing.T) {
+	// 10 KB/s: every kilobyte costs 100 ms, far more than any CPU difference.
+	best, ok := Cheapest(synthetic, 10e3)
+	require.True(t, ok)
+	assert.Equal(t, "br", best.Codec)
+}
+
+func TestCheapestFastLinkPrefersCPU(t *testing.T) {
+	// 10 GB/s: a megabyte costs 0.1 ms on the wire, less than any compression.
+	best, ok := Cheapest(synthetic, 10e9)
+	require.True(t, ok)
+	assert.Equal(t, "none", best.Codec)
+}
+
+func TestCheapestMiddleLink(t *testing.T) {
+	// 10 MB/s: snappy 2+25=27 ms, zstd 6+12=18 ms, none 100 ms, br 909.5 ms.
+	best, ok := Cheapest(synthetic, 10e6)
+	require.True(t, ok)
+	assert.Equal(t, "zstd", best.Codec)
+	assert.InDelta(t, 0.018, best.Cost(10e6), 1e-9)
+}
+
+func TestCheapestTieKeepsOrder(t *testing.T) {
+	tr := []Trial{{Codec: "gzip", OutBytes: 10}, {Codec: "zlib", OutBytes: 10}}
+	best, _ := Cheapest(tr, 1)
+	assert.Equal(t, "gzip", best.Codec)
+}
+
+func TestCheapestRejectsNoData(t *testing.T) {
+	_, ok := Cheapest(nil, 1e6)
+	assert.False(t, ok)
+	_, ok = Cheapest(synthetic, 0)
+	assert.False(t, ok)
+}
+
+func TestStaticBySignalMinSize(t *testing.T) {
+	st := Static{Codec: "zstd", Level: 3}
+	assert.Equal(t, Choice{Codec: "zstd", Level: 3, Reason: ReasonStatic}, st.Choose(Traces, 10))
+
+	bs := BySignal{Traces: {Codec: "zstd", Level: 3}, Metrics: {Codec: "gzip", Level: 6}, Logs: {Codec: "br", Level: 5}}
+	assert.Equal(t, "gzip", bs.Choose(Metrics, 1).Codec)
+	assert.Equal(t, "br", bs.Choose(Logs, 1).Codec)
+	assert.Equal(t, ReasonBySignal, bs.Choose(Traces, 1).Reason)
+
+	ms := MinSize{Bytes: 1024, Next: bs}
+	assert.Equal(t, Choice{Codec: "none", Reason: ReasonBelowMinSize}, ms.Choose(Traces, 1023))
+	assert.Equal(t, Choice{Codec: "zstd", Level: 3, Reason: ReasonBySignal}, ms.Choose(Traces, 1024))
+}
+
+func TestSampleShareAndBudget(t *testing.T) {
+	s := NewSample(0.25, 1, 1000)
+	for i := 0; i < 100; i++ {
+		s.Offer([]byte{byte(i)})
+	}
+	got := s.Take()
+	assert.InDelta(t, 25, len(got), 8, "a share of 0.25 keeps about a quarter of the requests")
+	assert.Equal(t, []byte{0}, got[0], "the floor takes the first request")
+	assert.Empty(t, s.Take(), "Take empties the sample")
+
+	// Sampling is by bytes: large requests are sampled in proportion to their size.
+	s = NewSample(0.1, 0, 1<<20)
+	var offered, small, large int
+	for i := 0; i < 1000; i++ {
+		n := 100
+		if i%10 == 9 {
+			n = 10_000
+		}
+		offered += n
+		s.Offer(make([]byte, n))
+	}
+	sampled := 0
+	for _, e := range s.Take() {
+		sampled += len(e)
+		if len(e) == 100 {
+			small++
+		} else {
+			large++
+		}
+	}
+	assert.InEpsilon(t, 0.1, float64(sampled)/float64(offered), 0.5, "sampled bytes are about the share of offered bytes")
+	assert.InEpsilon(t, 1.0/9, float64(large)/float64(small), 0.5, "large and small requests keep their proportion")
+
+	s = NewSample(1, 0, 1000)
+	for i := 0; i < 10; i++ {
+		s.Offer(make([]byte, 300))
+	}
+	got = s.Take()
+	total := 0
+	for _, e := range got {
+		total += len(e)
+	}
+	assert.LessOrEqual(t, total, 1000, "the byte budget bounds the sample")
+	assert.Len(t, got, 3)
+
+	s.Offer(make([]byte, 5000))
+	got = s.Take()
+	require.Len(t, got, 1)
+	assert.Len(t, got[0], 1000, "an oversized request contributes a prefix")
+
+	// The floor: after each Take, requests are taken until minBytes are held,
+	// the one that crosses it as a prefix; then the share applies (0 here).
+	s = NewSample(0, 1500, 1<<20)
+	for round := 0; round < 2; round++ {
+		for i := 0; i < 10; i++ {
+			s.Offer(make([]byte, 1000))
+		}
+		got = s.Take()
+		require.Len(t, got, 2, "round %d", round)
+		assert.Len(t, got[0], 1000)
+		assert.Len(t, got[1], 500, "the request crossing the floor contributes what is missing")
+	}
+}
+
+func TestEstimateRate(t *testing.T) {
+	// 5 ms latency, 2 MB/s: the fit recovers the rate, which bytes/duration underestimates.
+	var b, s []float64
+	for i := 1; i <= 50; i++ {
+		n := float64(i * 20_000)
+		b = append(b, n)
+		s = append(s, 0.005+n/2e6)
+	}
+	assert.InEpsilon(t, 2e6, EstimateRate(b, s), 0.01)
+
+	// Equal sizes: no spread to fit, the aggregate rate is used.
+	assert.InEpsilon(t, 1e6, EstimateRate([]float64{1e5, 1e5, 1e5}, []float64{0.1, 0.1, 0.1}), 1e-9)
+	assert.Zero(t, EstimateRate(nil, nil))
+}
+
+func TestLinkMovingAverage(t *testing.T) {
+	var l Link
+	assert.Zero(t, l.Estimate(), "no sends, no estimate")
+	l.Observe(1e6, time.Second)
+	assert.InEpsilon(t, 1e6, l.Estimate(), 1e-9)
+	l.Observe(0, time.Second) // ignored
+	l.Observe(3e6, time.Second)
+	// window aggregate is 2 MB/s; EMA: 0.3*2e6 + 0.7*1e6
+	assert.InEpsilon(t, 1.3e6, l.Estimate(), 1e-9)
+}
+
+func marshalTraces(t testing.TB, n int, seed uint64) []byte {
+	b, err := ptraceotlp.NewExportRequestFromTraces(workload.Traces(seed, n)).MarshalProto()
+	require.NoError(t, err)
+	return b
+}
+
+var allCandidates = []Candidate{{"none", 0}, {"snappy", 1}, {"lz4", 1}, {"zstd", 1}, {"zstd", 3}, {"gzip", 6}, {"br", 9}}
+
+// TestAdaptiveSlowLink: on a slow link the chosen candidate is the one that
+// produced the fewest bytes in the trials.
+func TestAdaptiveSlowLink(t *testing.T) {
+	a := NewAdaptive(AdaptiveSettings{Candidates: allCandidates, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 1, SampleShare: 1, SampleMaxBytes: 4 << 20})
+	assert.Equal(t, ReasonInitial, a.Choose(Traces, 1).Reason)
+	for i := 0; i < 4; i++ {
+		a.Observe(Traces, marshalTraces(t, 300, uint64(i)))
+	}
+	ds := a.Evaluate()
+	require.Len(t, ds, 1, "only traces had samples")
+	d := ds[0]
+	require.Len(t, d.Trials, len(allCandidates))
+	minOut := d.Trials[0]
+	for _, tr := range d.Trials {
+		assert.Positive(t, tr.InBytes)
+		if tr.OutBytes < minOut.OutBytes {
+			minOut = tr
+		}
+	}
+	assert.Equal(t, Choice{Codec: minOut.Codec, Level: minOut.Level, Reason: ReasonLowestCost}, a.Choose(Traces, 1))
+	assert.Equal(t, "br", minOut.Codec, "brotli 9 has the best ratio on OTLP traces")
+	assert.Equal(t, ReasonInitial, a.Choose(Logs, 1).Reason, "signals without samples keep their choice")
+}
+
+// TestAdaptiveFastLink: on a very fast link the chosen candidate is the
+// cheapest in CPU, and a codec the server rejected is never tried.
+func TestAdaptiveFastLink(t *testing.T) {
+	a := NewAdaptive(AdaptiveSettings{
+		Candidates: allCandidates, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 1e15, SampleShare: 1, SampleMaxBytes: 4 << 20,
+		Usable: func(c string) bool { return c != "br" },
+	})
+	// A fake clock: each reading advances by the number of readings so far, so
+	// the CPU time is deterministic and grows with the candidate's position.
+	var ticks time.Duration
+	a.cpuTime = func() time.Duration { ticks += time.Millisecond; return ticks * ticks }
+	b, err := plogotlp.NewExportRequestFromLogs(workload.Logs(3, 500)).MarshalProto()
+	require.NoError(t, err)
+	a.Observe(Logs, b)
+	ds := a.Evaluate()
+	require.Len(t, ds, 1)
+	for _, tr := range ds[0].Trials {
+		assert.NotEqual(t, "br", tr.Codec, "rejected codec tried")
+	}
+	assert.Equal(t, "none", a.Choose(Logs, 1).Codec, "the first candidate has the lowest fake CPU")
+}
+
+func TestAdaptiveUnknownLinkKeepsChoice(t *testing.T) {
+	a := NewAdaptive(AdaptiveSettings{Candidates: allCandidates, Initial: Candidate{"gzip", 6}, SampleShare: 1, SampleMaxBytes: 1 << 20})
+	a.Observe(Metrics, marshalTraces(t, 50, 1))
+	ds := a.Evaluate()
+	require.Len(t, ds, 1)
+	assert.Zero(t, ds[0].LinkBytesPerSecond)
+	assert.Equal(t, Choice{Codec: "gzip", Level: 6, Reason: ReasonInitial}, a.Choose(Metrics, 1))
+
+	a.ObserveSend(100_000, 100*time.Millisecond) // 1 MB/s measured
+	a.Observe(Metrics, marshalTraces(t, 50, 1))
+	ds = a.Evaluate()
+	assert.InEpsilon(t, 1e6, ds[0].LinkBytesPerSecond, 1e-9)
+	assert.Equal(t, ReasonLowestCost, a.Choose(Metrics, 1).Reason)
+}
+
+func TestAdaptiveRunStops(t *testing.T) {
+	a := NewAdaptive(AdaptiveSettings{Candidates: allCandidates, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 1e6, SampleShare: 1, SampleMaxBytes: 1 << 20})
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	reports := make(chan []Decision, 100)
+	go func() { a.Run(time.Millisecond, stop, func(d []Decision) { reports <- d }); close(done) }()
+	a.Observe(Traces, marshalTraces(t, 20, 1))
+	var got []Decision
+	for got == nil {
+		got = <-reports
+	}
+	close(stop)
+	<-done
+	assert.Equal(t, Traces, got[0].Signal)
+}
+
+func BenchmarkEvaluate(b *testing.B) {
+	a := NewAdaptive(AdaptiveSettings{Candidates: allCandidates, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 1e6, SampleShare: 1, SampleMaxBytes: 1 << 20})
+	raw := marshalTraces(b, 1000, 1)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		a.Observe(Traces, raw)
+		a.Evaluate()
+	}
+	b.ReportMetric(float64(len(allCandidates)), "candidates")
+}
+
+// TestAdaptivePrunesHopelessCandidates: between full evaluations, a candidate
+// whose last trial put it far above the best cost is not tried again; every
+// FullEvery-th evaluation tries all of them.
+func TestAdaptivePrunesHopelessCandidates(t *testing.T) {
+	cands := []Candidate{{"none", 0}, {"snappy", 1}, {"zstd", 1}, {"br", 9}}
+	a := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 100e6,
+		SampleShare: 1, SampleMaxBytes: 4 << 20, Margin: 0.25, FullEvery: 3})
+	raw := marshalTraces(t, 400, 9)
+	tried := func() map[string]bool {
+		a.Observe(Traces, raw)
+		ds := a.Evaluate()
+		require.Len(t, ds, 1)
+		out := map[string]bool{}
+		for _, tr := range ds[0].Trials {
+			out[tr.Key()] = true
+		}
+		return out
+	}
+	assert.Len(t, tried(), 4, "first evaluation tries everything")
+	second := tried()
+	assert.False(t, second["br:9"], "brotli 9 costs far more CPU than snappy saves on a 100 MB/s link")
+	assert.True(t, second[a.Choose(Traces, 0).Key()], "the current choice is re-tried on the same sample as its competitors")
+	tried()
+	assert.Len(t, tried(), 4, "the third evaluation after the first is a full one")
+}
+
+// TestAdaptiveSmoothsAcrossEvaluations: the choice follows the trial totals
+// of recent evaluations weighted by bytes, so one small unusual sample does
+// not flip it, while a lasting change of the traffic does.
+func TestAdaptiveSmoothsAcrossEvaluations(t *testing.T) {
+	cands := []Candidate{{"none", 0}, {"zstd", 1}, {"br", 9}}
+	a := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 1, SampleShare: 1, SampleMaxBytes: 4 << 20})
+	a.Observe(Traces, marshalTraces(t, 300, 5))
+	a.Evaluate()
+	require.Equal(t, "br:9", a.Choose(Traces, 0).Key(), "fewest bytes on OTLP traces")
+
+	rnd := rand.NewChaCha8([32]byte{3, 4})
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		_, _ = rnd.Read(b)
+		return b
+	}
+	a.Observe(Traces, random(2048))
+	ds := a.Evaluate()
+	require.Len(t, ds, 1)
+	fewest := ds[0].Trials[0]
+	for _, tr := range ds[0].Trials {
+		if tr.OutBytes < fewest.OutBytes {
+			fewest = tr
+		}
+	}
+	require.Equal(t, "none", fewest.Codec, "on incompressible bytes alone, sending them as they are is smallest")
+	assert.Equal(t, "br:9", a.Choose(Traces, 0).Key(), "a 2 KiB sample does not outweigh tens of KiB of traces")
+
+	for range 40 {
+		a.Observe(Traces, random(16<<10))
+		a.Evaluate()
+	}
+	assert.Equal(t, "none", a.Choose(Traces, 0).Codec, "once the traffic is incompressible, the choice follows")
+}
+
+// TestAdaptiveTrialsUseTransportFormat: trials compress with the format the
+// transport sends (gRPC's snappy is the framing format), so their bytes are
+// the bytes the wire will carry.
+func TestAdaptiveTrialsUseTransportFormat(t *testing.T) {
+	raw := marshalTraces(t, 200, 11)
+	framed, _ := codec.Lookup(codec.FramedSnappy)
+	block, _ := codec.Lookup("snappy")
+	wantFramed, wantBlock := len(framed.Encode(nil, raw, 1)), len(block.Encode(nil, raw, 1))
+	require.NotEqual(t, wantFramed, wantBlock)
+	for _, tc := range []struct {
+		format func(string) string
+		want   int
+	}{
+		{nil, wantBlock},
+		{func(c string) string {
+			if c == "snappy" {
+				return codec.FramedSnappy
+			}
+			return c
+		}, wantFramed},
+	} {
+		a := NewAdaptive(AdaptiveSettings{Candidates: []Candidate{{"snappy", 1}}, Initial: Candidate{"snappy", 1},
+			LinkBytesPerSecond: 1e6, SampleShare: 1, SampleMaxBytes: 4 << 20, Format: tc.format})
+		a.Observe(Traces, raw)
+		ds := a.Evaluate()
+		require.Len(t, ds, 1)
+		require.Len(t, ds[0].Trials, 1)
+		assert.Equal(t, tc.want, ds[0].Trials[0].OutBytes)
+		assert.Equal(t, "snappy", ds[0].Trials[0].Codec, "trials are named by the wire codec")
+	}
+}
