@@ -30,6 +30,8 @@ const (
 	EnvBackendEndpoint     = "OTELGATE_BACKEND_ENDPOINT"
 	EnvBackendHTTPEndpoint = "OTELGATE_BACKEND_HTTP_ENDPOINT"
 	EnvDataDir             = "OTELGATE_DATA_DIR"
+	// EnvKeysFile names the keyring extension's key file in config.yaml.
+	EnvKeysFile = "OTELGATE_KEYS_FILE"
 )
 
 // Options says how to start a process.
@@ -110,6 +112,13 @@ func Start(o Options) (*Process, error) {
 	}
 	for k, v := range o.Env {
 		p.Env[k] = v
+	}
+	if _, given := p.Env[EnvKeysFile]; !given {
+		path, err := WriteThrowawayKeys(o.Dir)
+		if err != nil {
+			return nil, err
+		}
+		p.Env[EnvKeysFile] = path
 	}
 	args := append([]string{"--config", o.Config}, o.Args...)
 	p.cmd = exec.Command(o.Binary, args...)
