@@ -1,0 +1,30 @@
+package samplingstateextension // import "github.com/otelgate/otelgate/extension/samplingstateextension"
+
+import (
+	"context"
+	"fmt"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension"
+
+	"github.com/otelgate/otelgate/extension/samplingstateextension/internal/metadata"
+)
+
+// NewFactory returns the factory of the sampling_state extension.
+func NewFactory() extension.Factory {
+	return extension.NewFactory(metadata.Type, createDefaultConfig, create, metadata.ExtensionStability)
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{Backend: BackendMemory, RetainedIntervals: 4, MaxKeys: 100000}
+}
+
+func create(_ context.Context, _ extension.Settings, cfg component.Config) (extension.Extension, error) {
+	c := cfg.(*Config)
+	switch c.Backend {
+	case BackendMemory:
+		return &samplingState{backend: newMemoryStore(c.RetainedIntervals, c.MaxKeys)}, nil
+	default:
+		return nil, fmt.Errorf("backend: unknown backend %q", c.Backend)
+	}
+}

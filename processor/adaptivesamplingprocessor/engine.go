@@ -1,0 +1,246 @@
+package adaptivesamplingprocessor // import "github.com/otelgate/otelgate/processor/adaptivesamplingprocessor"
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelgate/otelgate/extension/samplingstateextension"
+	"github.com/otelgate/otelgate/processor/adaptivesamplingprocessor/internal/metadata"
+)
+
+// busiestKeys is how many keys per rule report their probability.
+const busiestKeys = 10
+
+// engine holds what the traces and logs processors share: compiled rules, the
+// adjustment loop, the shared state and the telemetry.
+type engine struct {
+	cfg    *Config
+	logger *zap.Logger
+	signal string
+	rules  []*rule
+
+	telemetry  *metadata.TelemetryBuilder
+	unmatched  atomic.Int64
+	sharedErrs atomic.Int64
+	store      samplingstateextension.Store
+	// sharedPrefix starts the shared-state keys of this processor instance
+	// and signal ("<component id>\x00<signal>\x00"), then come the rule name,
+	// "\x00" and the key: instances and signals sharing one store never mix.
+	sharedPrefix string
+
+	// extra reports mode-specific observations at collection time.
+	extra func(metric.Observer, *metadata.TelemetryBuilder)
+
+	now func() time.Time
+	// manual disables the adjustment and decision loops: tests drive adjust
+	// and flushReady themselves on a fake clock.
+	manual   bool
+	stop     chan struct{}
+	loopDone sync.WaitGroup
+	adjustMu sync.Mutex
+}
+
+func newEngine(set component.TelemetrySettings, id component.ID, cfg *Config, signal string, withConditions bool) (*engine, error) {
+	rules, err := compileRules(cfg, set, withConditions)
+	if err != nil {
+		return nil, err
+	}
+	tb, err := metadata.NewTelemetryBuilder(set)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{
+		cfg: cfg, logger: set.Logger, signal: signal, rules: rules, telemetry: tb, now: time.Now,
+		sharedPrefix: id.String() + "\x00" + signal + "\x00",
+	}
+	if err := tb.RegisterCallback(e.observe); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *engine) adaptive() bool {
+	for _, r := range e.rules {
+		if r.table != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// start resolves the shared state and starts the adjustment loop.
+func (e *engine) start(host component.Host) error {
+	if e.cfg.SharedState != nil {
+		ext, ok := host.GetExtensions()[*e.cfg.SharedState]
+		if !ok {
+			return fmt.Errorf("shared_state: extension %q not found", e.cfg.SharedState.String())
+		}
+		store, ok := ext.(samplingstateextension.Store)
+		if !ok {
+			return fmt.Errorf("shared_state: extension %q is not a sampling_state extension", e.cfg.SharedState.String())
+		}
+		e.store = store
+	}
+	if !e.adaptive() || e.manual {
+		return nil
+	}
+	e.stop = make(chan struct{})
+	e.loopDone.Add(1)
+	go func() {
+		defer e.loopDone.Done()
+		t := time.NewTimer(e.untilAdjustment(time.Now()))
+		defer t.Stop()
+		for {
+			select {
+			case <-e.stop:
+				return
+			case <-t.C:
+				e.adjust(context.Background())
+				t.Reset(e.untilAdjustment(time.Now()))
+			}
+		}
+	}()
+	return nil
+}
+
+// untilAdjustment is the wait before the next adjustment. With a shared state,
+// adjustments happen in the middle of the wall-clock intervals that number the
+// shared counts (Unix time / adjustment_interval), so every replica adds its
+// counts exactly once per interval number whatever its start time, and clock
+// skew smaller than half an interval cannot make it skip or repeat one.
+func (e *engine) untilAdjustment(now time.Time) time.Duration {
+	iv := e.cfg.AdjustmentInterval
+	if e.store == nil {
+		return iv
+	}
+	wait := iv/2 - time.Duration(now.UnixNano()%int64(iv))
+	if wait <= iv/10 {
+		wait += iv
+	}
+	return wait
+}
+
+func (e *engine) shutdown() {
+	if e.stop != nil {
+		close(e.stop)
+		e.loopDone.Wait()
+		e.stop = nil
+	}
+	e.telemetry.Shutdown()
+}
+
+// adjust ends the current interval of every adaptive rule and recomputes its
+// rates. With a shared state, each replica adds its counts of the interval that
+// just ended and adjusts from the fleet-wide counts of the interval before,
+// which every replica has finished adding: replicas with the same history get
+// the same rates, hence the same decisions. When the shared state fails or times
+// out, local counts are used; when it has nothing for that interval yet, rates
+// stay as they are.
+func (e *engine) adjust(ctx context.Context) {
+	e.adjustMu.Lock()
+	defer e.adjustMu.Unlock()
+	counts := make(map[*rule]map[string]int64, len(e.rules))
+	shared := map[string]int64{}
+	for _, r := range e.rules {
+		if r.table == nil {
+			continue
+		}
+		c := r.table.TakeCounts()
+		counts[r] = c
+		for k, v := range c {
+			shared[e.sharedPrefix+r.name+"\x00"+k] = v
+		}
+	}
+	if len(counts) == 0 {
+		return
+	}
+	if e.store != nil {
+		merged, err := e.exchange(ctx, shared)
+		switch {
+		case err != nil:
+			e.sharedErrs.Add(1)
+			e.logger.Warn("shared sampling state unavailable, adjusting from local counts", zap.Error(err))
+		case len(merged) == 0:
+			// The fleet has no complete interval yet (first adjustment): keep
+			// the current rates so that every replica's averages start from the
+			// same fleet-wide counts.
+			return
+		default:
+			for r := range counts {
+				counts[r] = splitShared(merged, e.sharedPrefix+r.name)
+			}
+		}
+	}
+	seconds := e.cfg.AdjustmentInterval.Seconds()
+	for r, c := range counts {
+		if err := r.table.Adjust(c, seconds); err != nil {
+			e.logger.Error("rate adjustment failed", zap.String("rule", r.name), zap.Error(err))
+		}
+	}
+}
+
+func (e *engine) exchange(ctx context.Context, local map[string]int64) (map[string]int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.SharedStateTimeout)
+	defer cancel()
+	interval := e.now().UnixNano() / int64(e.cfg.AdjustmentInterval)
+	if err := e.store.AddCounts(ctx, interval, local); err != nil {
+		return nil, fmt.Errorf("add counts: %w", err)
+	}
+	merged, err := e.store.MergedCounts(ctx, interval-1)
+	if err != nil {
+		return nil, fmt.Errorf("merged counts: %w", err)
+	}
+	return merged, nil
+}
+
+func splitShared(merged map[string]int64, rulePrefix string) map[string]int64 {
+	prefix := rulePrefix + "\x00"
+	out := map[string]int64{}
+	for k, v := range merged {
+		if key, ok := strings.CutPrefix(k, prefix); ok {
+			out[key] = v
+		}
+	}
+	return out
+}
+
+var (
+	outcomeSampled    = attribute.String("outcome", "sampled")
+	outcomeNotSampled = attribute.String("outcome", "not_sampled")
+)
+
+func (e *engine) observe(_ context.Context, o metric.Observer) error {
+	tb := e.telemetry
+	sig := attribute.String("signal", e.signal)
+	for _, r := range e.rules {
+		name := attribute.String("rule", r.name)
+		o.ObserveInt64(tb.ProcessorAdaptiveSamplingDecisions, r.sampled.Load(), metric.WithAttributes(name, outcomeSampled, sig))
+		o.ObserveInt64(tb.ProcessorAdaptiveSamplingDecisions, r.notSampled.Load(), metric.WithAttributes(name, outcomeNotSampled, sig))
+		if r.table != nil {
+			for _, k := range r.table.Busiest(busiestKeys) {
+				o.ObserveFloat64(tb.ProcessorAdaptiveSamplingKeyProbability, k.Probability,
+					metric.WithAttributes(name, attribute.String("key", k.Key), sig))
+			}
+		}
+	}
+	if n := e.unmatched.Load(); n > 0 {
+		o.ObserveInt64(tb.ProcessorAdaptiveSamplingDecisions, n,
+			metric.WithAttributes(attribute.String("rule", unmatchedRule), outcomeSampled, sig))
+	}
+	if e.store != nil {
+		o.ObserveInt64(tb.ProcessorAdaptiveSamplingSharedStateErrors, e.sharedErrs.Load())
+	}
+	if e.extra != nil {
+		e.extra(o, tb)
+	}
+	return nil
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package adaptivesamplingprocessor
+
+const raceEnabled = false

@@ -1,0 +1,113 @@
+package adaptivesamplingprocessor
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/otelgate/otelgate/processor/adaptivesamplingprocessor/internal/metadata"
+)
+
+func sumByAttrs(t *testing.T, tt *componenttest.Telemetry, name string, attrs ...attribute.KeyValue) int64 {
+	t.Helper()
+	m, err := tt.GetMetric(name)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var total int64
+	var points []metricdata.DataPoint[int64]
+	switch d := m.Data.(type) {
+	case metricdata.Sum[int64]:
+		points = d.DataPoints
+	case metricdata.Gauge[int64]:
+		points = d.DataPoints
+	}
+	for _, dp := range points {
+		match := true
+		for _, a := range attrs {
+			if v, ok := dp.Attributes.Value(a.Key); !ok || v != a.Value {
+				match = false
+			}
+		}
+		if match {
+			total += dp.Value
+		}
+	}
+	return total
+}
+
+func TestOwnTelemetry(t *testing.T) {
+	tt := componenttest.NewTelemetry()
+	defer func() { _ = tt.Shutdown(context.Background()) }()
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tt.NewTelemetrySettings()
+
+	cfg := tailConfig(
+		RuleConfig{Name: "errors", Conditions: []string{`status.code == STATUS_CODE_ERROR`}, Type: SamplerAlwaysSample},
+		RuleConfig{Name: "rest", Type: SamplerAdaptivePercentage, GoalPercentage: 50, FingerprintAttributes: []string{"route"}},
+	)
+	cfg.NumTraces = 10
+	sink := new(consumertest.TracesSink)
+	var p *tracesProcessor
+	clock := newTestClock()
+	proc, err := newTracesProcessorWith(set, cfg, sink, func(tp *tracesProcessor) {
+		p = tp
+		p.now, p.manual = clock.Now, true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := proc.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = proc.Shutdown(context.Background()) }()
+
+	r := rand.New(rand.NewPCG(4, 2))
+	var specs []spanSpec
+	for i := range 30 {
+		s := traceSpecs(randomTraceID(r), 1, i%3 == 0)
+		s[0].key, s[1].key = "/a", "/a"
+		specs = append(specs, s...)
+	}
+	feed(t, context.Background(), proc, specs)
+	if got := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_buffered_traces"); got != 10 {
+		t.Fatalf("buffered_traces %d, want 10", got)
+	}
+	if got := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_buffered_spans"); got != 20 {
+		t.Fatalf("buffered_spans %d, want 20", got)
+	}
+	if got := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_early_decisions", attribute.String("reason", "buffer_full")); got != 20 {
+		t.Fatalf("early_decisions %d, want 20", got)
+	}
+	if err := p.tail.flushReady(context.Background(), clock.Advance(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	errs := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_decisions", attribute.String("rule", "errors"), attribute.String("outcome", "sampled"))
+	restKept := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_decisions", attribute.String("rule", "rest"), attribute.String("outcome", "sampled"))
+	restDropped := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_decisions", attribute.String("rule", "rest"), attribute.String("outcome", "not_sampled"))
+	if errs != 10 || restKept+restDropped != 20 {
+		t.Fatalf("decisions: errors %d, rest %d kept + %d dropped", errs, restKept, restDropped)
+	}
+	if int64(sink.SpanCount()) != 2*(errs+restKept) {
+		t.Fatalf("forwarded %d spans for %d kept traces", sink.SpanCount(), errs+restKept)
+	}
+	p.adjust(context.Background())
+	m, err := tt.GetMetric("otelcol_processor_adaptive_sampling_key_probability")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := m.Data.(metricdata.Gauge[float64])
+	if len(g.DataPoints) != 1 {
+		t.Fatalf("key_probability points %d", len(g.DataPoints))
+	}
+	if k, _ := g.DataPoints[0].Attributes.Value("key"); k.AsString() != "/a" || g.DataPoints[0].Value != 0.5 {
+		t.Fatalf("key_probability %v = %v", k.AsString(), g.DataPoints[0].Value)
+	}
+}
