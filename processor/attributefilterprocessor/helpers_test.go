@@ -1,0 +1,5 @@
+package attributefilterprocessor
+
+import "go.opentelemetry.io/collector/processor/processorhelper"
+
+var processorhelperErrSkip = processorhelper.ErrSkipProcessingData
