@@ -17,12 +17,15 @@ import (
 	otlphttpexporter "go.opentelemetry.io/collector/exporter/otlphttpexporter"
 	debugexporter "go.opentelemetry.io/collector/exporter/debugexporter"
 	fileexporter "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter"
+	compressionexporter "github.com/otelgate/otelgate/exporter/compressionexporter"
 	healthcheckextension "github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension"
 	pprofextension "github.com/open-telemetry/opentelemetry-collector-contrib/extension/pprofextension"
 	zpagesextension "go.opentelemetry.io/collector/extension/zpagesextension"
 	filestorage "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
 	bearertokenauthextension "github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension"
 	oauth2clientauthextension "github.com/open-telemetry/opentelemetry-collector-contrib/extension/oauth2clientauthextension"
+	samplingstateextension "github.com/otelgate/otelgate/extension/samplingstateextension"
+	keyringextension "github.com/otelgate/otelgate/extension/keyringextension"
 	batchprocessor "go.opentelemetry.io/collector/processor/batchprocessor"
 	memorylimiterprocessor "go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	tailsamplingprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
@@ -35,6 +38,11 @@ import (
 	groupbytraceprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/groupbytraceprocessor"
 	cumulativetodeltaprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/cumulativetodeltaprocessor"
 	metricstransformprocessor "github.com/open-telemetry/opentelemetry-collector-contrib/processor/metricstransformprocessor"
+	adaptivesamplingprocessor "github.com/otelgate/otelgate/processor/adaptivesamplingprocessor"
+	encryptionprocessor "github.com/otelgate/otelgate/processor/encryptionprocessor"
+	enrichmentprocessor "github.com/otelgate/otelgate/processor/enrichmentprocessor"
+	attributefilterprocessor "github.com/otelgate/otelgate/processor/attributefilterprocessor"
+	aggregationprocessor "github.com/otelgate/otelgate/processor/aggregationprocessor"
 	otlpreceiver "go.opentelemetry.io/collector/receiver/otlpreceiver"
 )
 
@@ -65,6 +73,8 @@ func components() (otelcol.Factories, error) {
 		filestorage.NewFactory(),
 		bearertokenauthextension.NewFactory(),
 		oauth2clientauthextension.NewFactory(),
+		samplingstateextension.NewFactory(),
+		keyringextension.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -76,6 +86,8 @@ func components() (otelcol.Factories, error) {
 		filestorage.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage v0.161.0",
 		bearertokenauthextension.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension v0.161.0",
 		oauth2clientauthextension.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/oauth2clientauthextension v0.161.0",
+		samplingstateextension.NewFactory().Type(): "github.com/otelgate/otelgate v0.0.0",
+		keyringextension.NewFactory().Type(): "github.com/otelgate/otelgate v0.0.0",
 	})
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](
@@ -93,6 +105,7 @@ func components() (otelcol.Factories, error) {
 		otlphttpexporter.NewFactory(),
 		debugexporter.NewFactory(),
 		fileexporter.NewFactory(),
+		compressionexporter.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -102,6 +115,7 @@ func components() (otelcol.Factories, error) {
 		otlphttpexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/otlphttpexporter v0.161.0",
 		debugexporter.NewFactory().Type(): "go.opentelemetry.io/collector/exporter/debugexporter v0.161.0",
 		fileexporter.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter v0.161.0",
+		compressionexporter.NewFactory().Type(): "github.com/otelgate/otelgate v0.0.0",
 	})
 
 	factories.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
@@ -117,6 +131,11 @@ func components() (otelcol.Factories, error) {
 		groupbytraceprocessor.NewFactory(),
 		cumulativetodeltaprocessor.NewFactory(),
 		metricstransformprocessor.NewFactory(),
+		adaptivesamplingprocessor.NewFactory(),
+		encryptionprocessor.NewFactory(),
+		enrichmentprocessor.NewFactory(),
+		attributefilterprocessor.NewFactory(),
+		aggregationprocessor.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -134,6 +153,11 @@ func components() (otelcol.Factories, error) {
 		groupbytraceprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/groupbytraceprocessor v0.161.0",
 		cumulativetodeltaprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/cumulativetodeltaprocessor v0.161.0",
 		metricstransformprocessor.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/processor/metricstransformprocessor v0.161.0",
+		adaptivesamplingprocessor.NewFactory().Type(): "github.com/otelgate/otelgate v0.0.0",
+		encryptionprocessor.NewFactory().Type(): "github.com/otelgate/otelgate v0.0.0",
+		enrichmentprocessor.NewFactory().Type(): "github.com/otelgate/otelgate v0.0.0",
+		attributefilterprocessor.NewFactory().Type(): "github.com/otelgate/otelgate v0.0.0",
+		aggregationprocessor.NewFactory().Type(): "github.com/otelgate/otelgate v0.0.0",
 	})
 
 	factories.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
