@@ -44,9 +44,11 @@ func TestComponentsListed(t *testing.T) {
 	want := map[string][]string{
 		"receivers": {"otlp"},
 		"processors": {"batch", "memory_limiter", "tail_sampling", "probabilistic_sampler", "filter",
-			"attributes", "transform", "interval", "redaction", "groupbytrace", "cumulative_to_delta", "metrics_transform"},
-		"exporters":  {"otlp_grpc", "otlp_http", "debug", "file"},
-		"extensions": {"health_check", "pprof", "zpages", "file_storage", "bearertokenauth", "oauth2client"},
+			"attributes", "transform", "interval", "redaction", "groupbytrace", "cumulative_to_delta", "metrics_transform",
+			"adaptive_sampling", "attribute_filter", "enrichment", "aggregation", "encryption"},
+		"exporters": {"otlp_grpc", "otlp_http", "debug", "file", "compression"},
+		"extensions": {"health_check", "pprof", "zpages", "file_storage", "bearertokenauth", "oauth2client",
+			"keyring", "sampling_state"},
 		"connectors": {"span_metrics", "count"},
 	}
 	listed := map[string][]entry{"receivers": doc.Receivers, "processors": doc.Processors,
