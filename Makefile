@@ -16,7 +16,7 @@ TEST_TIMEOUT ?= 20m
 BENCH ?= .
 BENCHTIME ?= 1s
 
-.PHONY: all build generate check-generated run demo test test-unit bench bench-e2e lint fuzz tools clean
+.PHONY: all build generate check-generated keys run demo test test-unit bench bench-e2e lint fuzz tools clean
 
 all: build
 
@@ -46,9 +46,16 @@ build:
 	cd cmd/otelgate && $(LOCK) $(GO) build -trimpath -o $(BIN) .
 	@echo "built $(BIN)"
 
+## keys: a local key ring for config.yaml's encryption processor, generated once, never committed
+KEYS_FILE ?= data/keys.yaml
+keys:
+	@mkdir -p $(dir $(KEYS_FILE)) && chmod 700 $(dir $(KEYS_FILE))
+	@test -f $(KEYS_FILE) || $(GO) run ./cmd/otelgate-keys generate --out $(KEYS_FILE) --id local-$$(date -u +%Y%m%d)
+	@echo "key ring $(KEYS_FILE) (rotate with: go run ./cmd/otelgate-keys add --file $(KEYS_FILE) --activate)"
+
 ## run: the gateway with config.yaml
-run: build
-	$(BIN) --config config.yaml
+run: build keys
+	OTELGATE_KEYS_FILE=$(KEYS_FILE) $(BIN) --config config.yaml
 
 ## demo: sink + gateway + load, then a summary table (no external service needed)
 demo: build
