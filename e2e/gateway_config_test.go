@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/otelgate/otelgate/internal/e2etest"
+	"github.com/otelgate/otelgate/internal/gatewayproc"
 	"github.com/otelgate/otelgate/internal/loadgen"
 )
 
@@ -40,4 +42,35 @@ func TestGatewayConfigWithoutBackend(t *testing.T) {
 		t.Errorf("accepted spans = %v, want 200", got)
 	}
 	gw.Stop(t)
+}
+
+// TestGatewayConfigWithoutKeyRing: without its key file the gateway refuses
+// to start (it would otherwise forward personal data in clear), and says which
+// file is missing and how to create it.
+func TestGatewayConfigWithoutKeyRing(t *testing.T) {
+	e2etest.SkipIfShort(t)
+	missing := filepath.Join(t.TempDir(), "keys.yaml")
+	gw, err := gatewayproc.Start(gatewayproc.Options{
+		Binary:  e2etest.Binary(t),
+		Config:  "config.yaml",
+		Dir:     t.TempDir(),
+		Env:     map[string]string{gatewayproc.EnvKeysFile: missing},
+		WorkDir: e2etest.RepoRoot(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Kill()
+	exited, err := gw.Wait(30 * time.Second)
+	if !exited {
+		t.Fatalf("the gateway kept running without its key ring:\n%s", gw.Output())
+	}
+	if err == nil {
+		t.Errorf("the gateway exited with status 0 without its key ring")
+	}
+	for _, want := range []string{missing, "otelgate-keys generate"} {
+		if !strings.Contains(gw.Output(), want) {
+			t.Errorf("the start-up error does not mention %q:\n%s", want, gw.Output())
+		}
+	}
 }

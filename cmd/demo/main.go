@@ -84,6 +84,8 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 	env := map[string]string{
 		gatewayproc.EnvBackendEndpoint:     sink.GRPCEndpoint,
 		gatewayproc.EnvBackendHTTPEndpoint: sink.HTTPEndpoint,
+		// Short aggregation windows, so they close while the demo watches.
+		"OTELGATE_AGGREGATION_INTERVAL": demoAggregationInterval.String(),
 	}
 	if o.PrepareEnv != nil {
 		extra, err := o.PrepareEnv(gwDir)
@@ -95,7 +97,16 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 		}
 	}
 	fmt.Fprintf(w, "starting the gateway (%s) -> sink %s ...\n", o.Config, sink.GRPCEndpoint)
-	gw, err := gatewayproc.Start(gatewayproc.Options{Binary: o.Binary, Config: o.Config, Dir: gwDir, Env: env, Output: procOut})
+	// Relative paths in the config (lookup tables) are relative to its folder.
+	cfg, err := filepath.Abs(o.Config)
+	if err != nil {
+		return summary{}, err
+	}
+	gwDir, err = filepath.Abs(gwDir)
+	if err != nil {
+		return summary{}, err
+	}
+	gw, err := gatewayproc.Start(gatewayproc.Options{Binary: o.Binary, Config: cfg, Dir: gwDir, Env: env, Output: procOut, WorkDir: filepath.Dir(cfg)})
 	if err != nil {
 		return summary{}, err
 	}
@@ -110,10 +121,10 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 		return summary{}, fmt.Errorf("load: %w", err)
 	}
 
-	// Read the gateway's own metrics after its pipelines drained, then stop it:
-	// SIGTERM flushes the batch processor and the exporter queue into the sink.
-	time.Sleep(1500 * time.Millisecond)
-	gwMetrics, scrapeErr := gw.Scrape()
+	// Read the gateway's own metrics once its pipelines drained (the exported
+	// counts stopped moving), then stop it: SIGTERM flushes what is still held
+	// (open aggregation windows, batches, the exporter queue) into the sink.
+	gwMetrics, scrapeErr := scrapeDrained(gw, 2*demoAggregationInterval+time.Second, 20*time.Second)
 	if err := gw.Stop(60 * time.Second); err != nil {
 		return summary{}, fmt.Errorf("gateway did not stop cleanly: %w\n%s", err, tail(gw.Output(), 40))
 	}
@@ -129,6 +140,34 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 	}
 	fmt.Fprintf(w, "done: sink files in %s, process logs in %s/*/gateway.log\n\n", sinkDir, o.Out)
 	return summarise(gwMetrics, sent, received), nil
+}
+
+// demoAggregationInterval replaces config.yaml's aggregation window in the
+// demo; a window is emitted at its end plus the config's flush_delay (2s).
+const demoAggregationInterval = 3 * time.Second
+
+// scrapeDrained scrapes the gateway, after at least minWait, until the items
+// its exporters sent stay the same over a second, or until timeout, and
+// returns the last scrape.
+func scrapeDrained(p *gatewayproc.Process, minWait, timeout time.Duration) ([]gatewayproc.Sample, error) {
+	start := time.Now()
+	last := -1.0
+	for {
+		time.Sleep(time.Second)
+		samples, err := p.Scrape()
+		if err != nil {
+			return nil, err
+		}
+		sent := 0.0
+		for _, u := range signalUnits {
+			sent += gatewayproc.SumSamples(samples, "otelcol_exporter_sent_"+u.exporter, nil)
+		}
+		waited := time.Since(start)
+		if (sent == last && waited >= minWait) || waited >= timeout {
+			return samples, nil
+		}
+		last = sent
+	}
 }
 
 func tail(s string, lines int) string {

@@ -139,6 +139,12 @@ func (s summary) print(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", c.Signal, c.Sent, c.Failed, c.Accepted, c.Exported, c.Received)
 	}
 	_ = tw.Flush()
+	for _, c := range s.Signals {
+		if c.Received > c.Exported {
+			fmt.Fprintf(w, "  %s: %d items reached the sink when the gateway flushed at shutdown (open aggregation windows, batches), after its metrics were read\n",
+				c.Signal, c.Received-c.Exported)
+		}
+	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "processor\tsignal\tin\tout\tdropped\t")
