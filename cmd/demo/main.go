@@ -139,7 +139,7 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 		return summary{}, err
 	}
 	fmt.Fprintf(w, "done: sink files in %s, process logs in %s/*/gateway.log\n\n", sinkDir, o.Out)
-	return summarise(gwMetrics, sent, received), nil
+	return summarise(gwMetrics, sent, received, pipelineOrder(cfg)), nil
 }
 
 // demoAggregationInterval replaces config.yaml's aggregation window in the

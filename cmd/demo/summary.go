@@ -3,9 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/otelgate/otelgate/internal/gatewayproc"
 )
@@ -39,7 +42,9 @@ var signalUnits = map[string]struct{ receiver, exporter string }{
 	"logs":    {"log_records", "log_records"},
 }
 
-func summarise(gw []gatewayproc.Sample, sent map[string][2]int64, received map[string]int64) summary {
+// summarise builds the summary; order gives each signal's processors in
+// pipeline order (see pipelineOrder).
+func summarise(gw []gatewayproc.Sample, sent map[string][2]int64, received map[string]int64, order map[string][]string) summary {
 	var s summary
 	for _, sig := range []string{"traces", "metrics", "logs"} {
 		u := signalUnits[sig]
@@ -66,10 +71,24 @@ func summarise(gw []gatewayproc.Sample, sent map[string][2]int64, received map[s
 	for k, v := range in {
 		s.Processors = append(s.Processors, processorRow{Processor: k.p, Signal: k.sig, In: int64(v), Out: int64(out[k])})
 	}
+	// Signals in the order of the first table, processors in pipeline order
+	// (by name where the config did not say).
+	signalRank := map[string]int{"traces": 0, "metrics": 1, "logs": 2}
+	rank := func(r processorRow) int {
+		for i, p := range order[r.Signal] {
+			if p == r.Processor {
+				return i
+			}
+		}
+		return len(order[r.Signal])
+	}
 	sort.Slice(s.Processors, func(i, j int) bool {
 		a, b := s.Processors[i], s.Processors[j]
 		if a.Signal != b.Signal {
-			return a.Signal < b.Signal
+			return signalRank[a.Signal] < signalRank[b.Signal]
+		}
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra < rb
 		}
 		return a.Processor < b.Processor
 	})
@@ -86,6 +105,33 @@ func summarise(gw []gatewayproc.Sample, sent map[string][2]int64, received map[s
 		return labelString(s.Own[i].Labels) < labelString(s.Own[j].Labels)
 	})
 	return s
+}
+
+// pipelineOrder reads the processors of the traces, metrics and logs
+// pipelines from a collector config; an unreadable config gives no order.
+func pipelineOrder(configPath string) map[string][]string {
+	data, err := os.ReadFile(configPath)
+	if err != nil {
+		return nil
+	}
+	var doc struct {
+		Service struct {
+			Pipelines map[string]struct {
+				Processors []string `yaml:"processors"`
+			} `yaml:"pipelines"`
+		} `yaml:"service"`
+	}
+	if yaml.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	order := map[string][]string{}
+	for id, p := range doc.Service.Pipelines {
+		sig, _, _ := strings.Cut(id, "/")
+		if _, seen := order[sig]; !seen {
+			order[sig] = p.Processors
+		}
+	}
+	return order
 }
 
 // ownPrefixes are the metric name prefixes of otelgate's own components.
