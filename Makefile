@@ -62,8 +62,10 @@ demo: build
 	$(GO) run ./cmd/demo --bin $(BIN) --config config.yaml
 
 ## test: unit, golden, property and end-to-end tests (e2e tests use bin/otelgate)
+## (then the allocation tests again without -race, which adds allocations of its own)
 test: build
 	OTELGATE_BIN=$(BIN) $(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+	OTELGATE_SKIP_E2E=1 $(GO) test -count=1 -run 'Alloc' ./processor/... ./exporter/... ./extension/...
 
 ## test-unit: everything except the tests that start the binary
 test-unit:
@@ -76,6 +78,25 @@ bench:
 ## bench-e2e: the gateway under load, one pipeline per file in bench/, table to stdout and BENCHMARKS.md
 bench-e2e: build
 	$(GO) run ./cmd/benche2e --bin $(BIN) --configs bench --out BENCHMARKS.md
+
+## fuzz: every fuzz target for FUZZTIME each (the seed corpora also run in make test)
+FUZZTIME ?= 30s
+FUZZ_TARGETS := \
+	./processor/adaptivesamplingprocessor:FuzzConsumeTraces \
+	./processor/adaptivesamplingprocessor/internal/threshold:FuzzParseTraceState \
+	./processor/attributefilterprocessor:FuzzCompileRules \
+	./processor/attributefilterprocessor:FuzzProcess \
+	./processor/attributefilterprocessor/internal/match:FuzzTruncate \
+	./processor/enrichmentprocessor/internal/table:FuzzParse \
+	./processor/aggregationprocessor:FuzzConsumeMetrics \
+	./processor/encryptionprocessor/codec:FuzzDecodeValue \
+	./processor/encryptionprocessor/codec:FuzzDecrypt \
+	./exporter/compressionexporter/internal/codec:FuzzDecode
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== $${t%%:*} $${t##*:}"; \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
 
 ## lint: golangci-lint v2 with .golangci.yml
 lint: $(GOLANGCI_LINT)
