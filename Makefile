@@ -77,7 +77,7 @@ bench:
 
 ## bench-e2e: the gateway under load, one pipeline per file in bench/, table to stdout and BENCHMARKS.md
 bench-e2e: build
-	$(GO) run ./cmd/benche2e --bin $(BIN) --configs bench --out BENCHMARKS.md
+	$(GO) run ./cmd/benche2e --bin $(BIN) --configs bench --also config.yaml --out BENCHMARKS.md
 
 ## fuzz: every fuzz target for FUZZTIME each (the seed corpora also run in make test)
 FUZZTIME ?= 30s

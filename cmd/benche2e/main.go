@@ -29,14 +29,14 @@ func main() {
 }
 
 type options struct {
-	bin, configs, out string
-	duration, warmup  time.Duration
-	connections       int
-	spansPerTrace     int
-	batch             int
-	protocol          string
-	seed              int64
-	rounds            int
+	bin, configs, out, also string
+	duration, warmup        time.Duration
+	connections             int
+	spansPerTrace           int
+	batch                   int
+	protocol                string
+	seed                    int64
+	rounds                  int
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -45,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs.StringVar(&o.bin, "bin", "bin/otelgate", "the otelgate binary")
 	fs.StringVar(&o.configs, "configs", "bench", "folder of pipeline configs (*.yaml), run in name order")
+	fs.StringVar(&o.also, "also", "", "comma-separated config files run after the folder's (e.g. config.yaml, the gateway itself)")
 	fs.StringVar(&o.out, "out", "", "markdown file whose end-to-end section is replaced with the results (e.g. BENCHMARKS.md); empty: stdout only")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured load time per pipeline")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "load time per pipeline before measuring")
@@ -90,6 +91,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	sort.Strings(files)
+	for _, f := range strings.Split(o.also, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if _, err := os.Stat(f); err != nil {
+			fmt.Fprintf(stderr, "benche2e: --also: %v\n", err)
+			return 2
+		}
+		files = append(files, f)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
