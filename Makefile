@@ -58,8 +58,10 @@ run: build keys
 	OTELGATE_KEYS_FILE=$(KEYS_FILE) $(BIN) --config config.yaml
 
 ## demo: sink + gateway + load, then a summary table (no external service needed)
+## (DEMO_CONFIG=e2e/testdata/passthrough.yaml shows the all-pass floor: sent == received)
+DEMO_CONFIG ?= config.yaml
 demo: build
-	$(GO) run ./cmd/demo --bin $(BIN) --config config.yaml
+	$(GO) run ./cmd/demo --bin $(BIN) --config $(DEMO_CONFIG)
 
 ## test: unit, golden, property and end-to-end tests (e2e tests use bin/otelgate)
 ## (then the allocation tests again without -race, which adds allocations of its own)
