@@ -7,39 +7,40 @@ import (
 )
 
 // clean applies the level's key list and the limits to one attribute map.
-// A map that stays as it is costs no allocation and no write.
+// A map that stays as it is costs one read-only pass, no allocation and no write.
 func (p *policy) clean(m pcommon.Map, lvl level, st *stats) {
 	list := p.keys[lvl]
 	lim := &p.limits
+	if list == nil && !p.sizeLimits && lim.MaxAttributes == 0 {
+		return
+	}
 	if m.Len() == 0 {
 		return
 	}
-	if list != nil && !p.sizeLimits && lim.MaxAttributes == 0 {
-		// Only a key list: one pass, which writes nothing when nothing goes.
-		if list.few != nil {
-			p.removeFew(m, list.few, lvl, st)
-			return
-		}
-		removed := 0
-		m.RemoveIf(func(k string, _ pcommon.Value) bool {
-			if list.removes(k) {
-				removed++
-				return true
-			}
-			return false
-		})
-		p.audited(m, removed, lvl, st)
+	if !p.sizeLimits && lim.MaxAttributes == 0 {
+		p.applyList(m, list, lvl, st)
 		return
 	}
 	remove, fix := 0, false
-	if p.sizeLimits || list != nil {
-		for k, v := range m.All() {
-			if list != nil && list.removes(k) {
+	for k, v := range m.All() {
+		if list != nil {
+			var listed bool
+			if list.exact {
+				listed = list.keys.MaybeExact(k) && list.keys.MatchExact(k)
+			} else {
+				listed = list.keys.Match(k)
+			}
+			if listed != list.allow {
 				remove++
 				continue
 			}
-			if !fix && p.sizeLimits && p.needsFix(v) {
-				fix = true
+		}
+		if !fix && p.sizeLimits {
+			switch v.Type() {
+			case pcommon.ValueTypeStr:
+				fix = lim.MaxStringLength > 0 && len(v.Str()) > lim.MaxStringLength
+			case pcommon.ValueTypeSlice, pcommon.ValueTypeMap:
+				fix = p.needsFix(v)
 			}
 		}
 	}
@@ -68,26 +69,64 @@ func (p *policy) clean(m pcommon.Map, lvl level, st *stats) {
 	}
 }
 
-// removeFew removes a few exact keys, each by one scan of the map (every
-// occurrence, should a map hold a key twice). Removal moves the map's last
-// attribute into the freed place: attribute order carries no meaning in OTLP.
-func (p *policy) removeFew(m pcommon.Map, keys []string, lvl level, st *stats) {
-	removed := 0
-	for _, k := range keys {
-		for m.Remove(k) {
-			removed++
+// applyList applies a key list alone: one read-only pass finds whether any
+// key goes, and only a map that loses keys is written to. Every occurrence
+// of a removed key goes (a map may hold a key twice).
+func (p *policy) applyList(m pcommon.Map, list *keyList, lvl level, st *stats) {
+	remove := 0
+	if keys := list.keys; list.exactDeny {
+		// The filter inlines here: most keys cost no call and no compare.
+		var found [4]string
+		for k := range m.All() {
+			if keys.MaybeExact(k) && keys.MatchExact(k) {
+				if remove < len(found) {
+					found[remove] = k
+				}
+				remove++
+			}
 		}
+		if remove == 0 {
+			return
+		}
+		if remove <= len(found) {
+			// Remove moves the map's last attribute into the freed place:
+			// cheaper than compacting the whole map, and attribute order
+			// carries no meaning in OTLP.
+			n := remove
+			remove = 0
+			for _, k := range found[:n] {
+				for m.Remove(k) {
+					remove++
+				}
+			}
+		} else {
+			m.RemoveIf(func(k string, _ pcommon.Value) bool { return keys.MaybeExact(k) && keys.MatchExact(k) })
+		}
+	} else if list.exact {
+		// An allow list of exact keys: the same inlined filter.
+		for k := range m.All() {
+			if !keys.MaybeExact(k) || !keys.MatchExact(k) {
+				remove++
+			}
+		}
+		if remove == 0 {
+			return
+		}
+		m.RemoveIf(func(k string, _ pcommon.Value) bool { return !keys.MaybeExact(k) || !keys.MatchExact(k) })
+	} else {
+		for k := range m.All() {
+			if list.removes(k) {
+				remove++
+			}
+		}
+		if remove == 0 {
+			return
+		}
+		m.RemoveIf(func(k string, _ pcommon.Value) bool { return list.removes(k) })
 	}
-	p.audited(m, removed, lvl, st)
-}
-
-// audited counts keys removed by a key list and writes the audit attribute.
-func (p *policy) audited(m pcommon.Map, removed int, lvl level, st *stats) {
-	if removed > 0 {
-		st.removed[lvl][reasonKeyList] += int64(removed)
-		if p.audit != "" {
-			m.PutInt(p.audit, int64(removed))
-		}
+	st.removed[lvl][reasonKeyList] += int64(remove)
+	if p.audit != "" {
+		m.PutInt(p.audit, int64(remove))
 	}
 }
 

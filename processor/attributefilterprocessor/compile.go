@@ -28,12 +28,12 @@ type rule struct {
 type keyList struct {
 	keys  *match.Keys
 	allow bool
-	// few is set for a deny list of at most fewKeys exact keys: removing each
-	// by a scan of the map beats testing every key of the map.
-	few []string
+	// exact is set for a list of exact keys only (no glob, no regular
+	// expression): membership is a filter on length, then on a hash of
+	// length, first and last byte, inlined where keys are tested, then one
+	// string compare. exactDeny is exact for a deny list.
+	exact, exactDeny bool
 }
-
-const fewKeys = 8
 
 // removes reports whether key is removed by the list.
 func (l *keyList) removes(key string) bool {
@@ -183,9 +183,6 @@ func compileKeyList(path string, kc KeyListConfig) (*keyList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s.%s_regex[%d]: %w", path, name, bad, err)
 	}
-	l := &keyList{keys: keys, allow: allow}
-	if exact := keys.Exact(); !allow && len(exact) <= fewKeys {
-		l.few = exact
-	}
-	return l, nil
+	exact := keys.ExactOnly()
+	return &keyList{keys: keys, allow: allow, exact: exact, exactDeny: exact && !allow}, nil
 }

@@ -11,6 +11,13 @@ import (
 
 func (f *filter) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	p := f.policy
+	if !p.testsKind(match.KindLog) && !p.hasKeyWork() {
+		// Nothing configured for this signal: the batch passes untouched.
+		if ld.ResourceLogs().Len() == 0 {
+			return ld, processorhelper.ErrSkipProcessingData
+		}
+		return ld, nil
+	}
 	st := f.newStats()
 	rules, keys := p.hasRules(), p.hasKeyWork()
 	ld.ResourceLogs().RemoveIf(func(rl plog.ResourceLogs) bool {

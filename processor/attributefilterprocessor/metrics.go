@@ -33,6 +33,13 @@ type pointSlice[P point] interface {
 
 func (f *filter) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
 	p := f.policy
+	if !p.testsKind(match.KindDataPoint) && !p.hasKeyWork() && !f.guard.Enabled() {
+		// Nothing configured for this signal: the batch passes untouched.
+		if md.ResourceMetrics().Len() == 0 {
+			return md, processorhelper.ErrSkipProcessingData
+		}
+		return md, nil
+	}
 	st := f.newStats()
 	guard, keys := f.guard.Enabled(), p.hasKeyWork()
 	md.ResourceMetrics().RemoveIf(func(rm pmetric.ResourceMetrics) bool {

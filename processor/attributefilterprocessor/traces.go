@@ -11,6 +11,13 @@ import (
 
 func (f *filter) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	p := f.policy
+	if !p.testsKind(match.KindSpan|match.KindSpanEvent|match.KindSpanLink) && !p.hasKeyWork() {
+		// Nothing configured for this signal: the batch passes untouched.
+		if td.ResourceSpans().Len() == 0 {
+			return td, processorhelper.ErrSkipProcessingData
+		}
+		return td, nil
+	}
 	st := f.newStats()
 	rules, keys := p.hasRules(), p.hasKeyWork()
 	td.ResourceSpans().RemoveIf(func(rs ptrace.ResourceSpans) bool {

@@ -33,11 +33,11 @@ func (e *exact) Match(v Value) bool {
 	case KindStr:
 		return v.Str == e.s
 	case KindInt:
-		return e.iok && v.Int == e.i
+		return e.iok && v.AsInt() == e.i
 	case KindDouble:
-		return e.fok && v.Double == e.f
+		return e.fok && v.AsDouble() == e.f
 	case KindBool:
-		return e.bok && v.Bool == e.b
+		return e.bok && v.AsBool() == e.b
 	}
 	return false
 }

@@ -6,33 +6,78 @@ import (
 )
 
 // Keys tests attribute keys against a list of globs and regular expressions.
-// Exact keys are found by length first, so a key of a length no exact entry
-// has costs one bit test.
+// Exact keys are found through two filters: a bit per key length (no read of
+// the key's bytes), then a 256-bit filter on a hash of the length, first byte
+// and last byte. A key no exact entry shares that triple with costs a few
+// arithmetic operations and bit tests, no string compare.
 type Keys struct {
-	exact    map[string]struct{}
-	list     []string  // the exact keys, in configuration order
-	lengths  [4]uint64 // bit n set: some exact key has length n (n < 256)
-	longKeys bool      // some exact key is 256 bytes or longer
+	exact    exactSet
 	globs    []func(string) bool
 	regexes  []*regexp.Regexp
 	patterns bool // some glob or regex: every key needs the full test
 }
 
+// exactSet is a set of exact keys. bits has bit keyHash(k) set for every key
+// k; slots holds the keys by that hash, so a set bit is confirmed by
+// comparing the key with the few (usually one) keys of its slot.
+type exactSet struct {
+	lengths uint64 // bit n set: some key has length n; bit 63: some key is 63 bytes or longer
+	bits    [4]uint64
+	slots   [256][]string
+	list    []string // the keys, in configuration order, without duplicates
+}
+
+// keyHash mixes a key's length, first byte and last byte into 8 bits.
+func keyHash(s string) uint8 {
+	n := uint(len(s))
+	if n == 0 {
+		return 0
+	}
+	return uint8((n*0x9e ^ uint(s[0])*0x3b ^ uint(s[n-1])*0x6d) >> 2)
+}
+
+func (e *exactSet) add(key string) {
+	if e.has(key) {
+		return
+	}
+	h := keyHash(key)
+	e.lengths |= 1 << min(len(key), 63)
+	e.bits[h>>6] |= 1 << (h & 63)
+	e.slots[h] = append(e.slots[h], key)
+	e.list = append(e.list, key)
+}
+
+// has reports whether key is in the set.
+func (e *exactSet) has(key string) bool {
+	return e.mayHave(key) && e.inSlot(keyHash(key), key)
+}
+
+// mayHave is the filter alone: false means key is not in the set. The
+// length is tested first: it needs no read of the key's bytes.
+func (e *exactSet) mayHave(key string) bool {
+	if e.lengths&(1<<min(uint(len(key)), 63)) == 0 {
+		return false
+	}
+	h := keyHash(key)
+	return e.bits[h>>6]&(1<<(h&63)) != 0
+}
+
+func (e *exactSet) inSlot(h uint8, key string) bool {
+	for _, k := range e.slots[h] {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
 // NewKeys compiles globs and regular expressions into a key test. It fails
 // with the index of the first bad regular expression.
 func NewKeys(globs, regexes []string) (*Keys, int, error) {
-	k := &Keys{exact: map[string]struct{}{}}
+	k := &Keys{}
 	for _, g := range globs {
 		if !strings.ContainsAny(g, "*?") {
-			if _, dup := k.exact[g]; !dup {
-				k.list = append(k.list, g)
-			}
-			k.exact[g] = struct{}{}
-			if n := len(g); n < 256 {
-				k.lengths[n>>6] |= 1 << (n & 63)
-			} else {
-				k.longKeys = true
-			}
+			k.exact.add(g)
 			continue
 		}
 		k.globs = append(k.globs, CompileGlob(g))
@@ -48,11 +93,9 @@ func NewKeys(globs, regexes []string) (*Keys, int, error) {
 	return k, -1, nil
 }
 
-// MaybeMatch is a cheap, inlinable pre-test: false means Match is false too.
-func (k *Keys) MaybeMatch(key string) bool {
-	n := len(key)
-	return k.patterns || (n < 256 && k.lengths[n>>6]&(1<<(n&63)) != 0) || (n >= 256 && k.longKeys)
-}
+// ExactOnly reports whether the list holds exact keys only (no glob, no
+// regular expression): MatchExact then answers Match.
+func (k *Keys) ExactOnly() bool { return !k.patterns }
 
 // Exact returns the exact keys when the list holds nothing else (no glob, no
 // regular expression), else nil.
@@ -60,21 +103,25 @@ func (k *Keys) Exact() []string {
 	if k.patterns {
 		return nil
 	}
-	return k.list
+	return k.exact.list
 }
 
 // Empty reports whether the list has no entries.
 func (k *Keys) Empty() bool {
-	return len(k.exact) == 0 && len(k.globs) == 0 && len(k.regexes) == 0
+	return len(k.exact.list) == 0 && len(k.globs) == 0 && len(k.regexes) == 0
 }
+
+// MaybeExact is the inlinable filter of MatchExact: false means key is not
+// one of the list's exact keys; true must be confirmed by MatchExact.
+func (k *Keys) MaybeExact(key string) bool { return k.exact.mayHave(key) }
+
+// MatchExact reports whether key is one of the list's exact keys.
+func (k *Keys) MatchExact(key string) bool { return k.exact.has(key) }
 
 // Match reports whether key is in the list.
 func (k *Keys) Match(key string) bool {
-	n := len(key)
-	if (n < 256 && k.lengths[n>>6]&(1<<(n&63)) != 0) || (n >= 256 && k.longKeys) {
-		if _, ok := k.exact[key]; ok {
-			return true
-		}
+	if k.exact.has(key) {
+		return true
 	}
 	for _, g := range k.globs {
 		if g(key) {

@@ -145,3 +145,33 @@ func BenchmarkKeysMiss(b *testing.B) {
 		}
 	}
 }
+
+// TestExactKeysAgreeWithMap: with enough keys that many share a length, a
+// first and last byte or a hash slot, the exact-key filters never reject a
+// listed key and MatchExact and Match answer exactly like a Go map.
+func TestExactKeysAgreeWithMap(t *testing.T) {
+	var listed []string
+	in := map[string]bool{}
+	for i := range 400 {
+		k := strings.Repeat("k", i%70) + string(rune('a'+i%26))
+		if i%3 == 0 {
+			k = "a" + k
+		}
+		listed = append(listed, k)
+		in[k] = true
+	}
+	k, _, err := NewKeys(listed, nil)
+	require.NoError(t, err)
+	assert.Len(t, k.Exact(), len(in), "duplicates listed once")
+	probes := append([]string{"", "a", "kz", strings.Repeat("k", 300)}, listed...)
+	for _, l := range listed {
+		probes = append(probes, l+"x", "x"+l, l[:len(l)-1], strings.ToUpper(l))
+	}
+	for _, p := range probes {
+		assert.Equal(t, in[p], k.Match(p), p)
+		assert.Equal(t, in[p], k.MatchExact(p), p)
+		if in[p] {
+			assert.True(t, k.MaybeExact(p), p)
+		}
+	}
+}

@@ -2,7 +2,10 @@
 // plain Go values tested against plain Go values, with no pdata in sight.
 package match
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
 
 // Kind is the type of a Value.
 type Kind uint8
@@ -19,13 +22,12 @@ const (
 )
 
 // Value is a field or attribute value as seen by a matcher. It is built on
-// the stack for every test and holds no reference beyond the record's own string.
+// the stack for every test and holds no reference beyond the record's own
+// string; numbers and booleans share one word, so a Value is four words.
 type Value struct {
-	Kind   Kind
-	Str    string
-	Int    int64
-	Double float64
-	Bool   bool
+	Kind Kind
+	Str  string
+	bits uint64 // the int64, float64 bits or boolean of a number or boolean
 }
 
 // Missing is the value of an absent field.
@@ -35,27 +37,42 @@ var Missing = Value{}
 func Str(s string) Value { return Value{Kind: KindStr, Str: s} }
 
 // Int returns an integer Value.
-func Int(i int64) Value { return Value{Kind: KindInt, Int: i} }
+func Int(i int64) Value { return Value{Kind: KindInt, bits: uint64(i)} }
 
 // Double returns a floating point Value.
-func Double(f float64) Value { return Value{Kind: KindDouble, Double: f} }
+func Double(f float64) Value { return Value{Kind: KindDouble, bits: math.Float64bits(f)} }
 
 // Bool returns a boolean Value.
-func Bool(b bool) Value { return Value{Kind: KindBool, Bool: b} }
+func Bool(b bool) Value {
+	v := Value{Kind: KindBool}
+	if b {
+		v.bits = 1
+	}
+	return v
+}
 
 // Other returns a present Value that is neither text nor a number.
 func Other() Value { return Value{Kind: KindOther} }
+
+// AsInt is the integer of a KindInt value.
+func (v Value) AsInt() int64 { return int64(v.bits) }
+
+// AsDouble is the number of a KindDouble value.
+func (v Value) AsDouble() float64 { return math.Float64frombits(v.bits) }
+
+// AsBool is the boolean of a KindBool value.
+func (v Value) AsBool() bool { return v.bits != 0 }
 
 // appendText appends the text form of v to buf: the string itself, or the
 // decimal form of a number or boolean. ok is false for values without a text form.
 func appendText(buf []byte, v Value) ([]byte, bool) {
 	switch v.Kind {
 	case KindInt:
-		return strconv.AppendInt(buf, v.Int, 10), true
+		return strconv.AppendInt(buf, v.AsInt(), 10), true
 	case KindDouble:
-		return strconv.AppendFloat(buf, v.Double, 'g', -1, 64), true
+		return strconv.AppendFloat(buf, v.AsDouble(), 'g', -1, 64), true
 	case KindBool:
-		return strconv.AppendBool(buf, v.Bool), true
+		return strconv.AppendBool(buf, v.AsBool()), true
 	}
 	return buf, false
 }
@@ -64,9 +81,9 @@ func appendText(buf []byte, v Value) ([]byte, bool) {
 func number(v Value) (float64, bool) {
 	switch v.Kind {
 	case KindInt:
-		return float64(v.Int), true
+		return float64(v.AsInt()), true
 	case KindDouble:
-		return v.Double, true
+		return v.AsDouble(), true
 	case KindStr:
 		if !looksNumeric(v.Str) {
 			return 0, false
