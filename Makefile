@@ -93,6 +93,7 @@ FUZZ_TARGETS := \
 	./processor/aggregationprocessor:FuzzConsumeMetrics \
 	./processor/encryptionprocessor/codec:FuzzDecodeValue \
 	./processor/encryptionprocessor/codec:FuzzDecrypt \
+	./processor/encryptionprocessor/codec:FuzzBase64URL \
 	./exporter/compressionexporter/internal/codec:FuzzDecode
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -130,7 +130,7 @@ func TestRoundTripAllSignalsLevelsTypesAlgorithms(t *testing.T) {
 	}
 }
 
-// tamper rewrites the payload of one encrypted attribute of the first span.
+// firstSpan is the first span of the first resource and scope.
 func firstSpan(td ptrace.Traces) ptrace.Span {
 	return td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
 }
@@ -177,10 +177,13 @@ func TestDecryptFailuresPerOnError(t *testing.T) {
 	// Span 0 stays valid. Span 1: tampered payload. Span 2: truncated.
 	// Span 3: unknown key ID. Span 4: user.email moved into user.id.
 	// Span 5: a clear-text value under a decrypt rule.
+	// Another valid base64url character, so the payload still decodes and
+	// only authentication can catch the change.
 	tampered := []byte(email.Str())
-	tampered[len(tampered)-5] ^= 'A' ^ 'B'
-	if tampered[len(tampered)-5] == email.Str()[len(tampered)-5] {
-		tampered[len(tampered)-5] = 'Q'
+	if tampered[len(tampered)-5] == 'A' {
+		tampered[len(tampered)-5] = 'B'
+	} else {
+		tampered[len(tampered)-5] = 'A'
 	}
 	spans.At(1).Attributes().PutStr("user.email", string(tampered))
 	s := email.Str()

@@ -55,6 +55,13 @@ func FuzzDecrypt(f *testing.F) {
 	f.Add("enc:v1:aes256gcm:k1:")
 	f.Add("enc:v1:aes256siv:k1:AAAA")
 	f.Add("enc:v9:x:y:z")
+	// Payloads the base64url decoder must refuse: padding, the standard
+	// alphabet, line breaks, non-zero trailing bits, a non-ASCII byte.
+	f.Add("enc:v1:aes256gcm:k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==")
+	f.Add("enc:v1:aes256gcm:k1:AAAAAAAAAAAAAAAA+/AAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+	f.Add("enc:v1:aes256gcm:k1:AAAAAAAAAAAAAAAAAAAAAAAA\nAAAAAAAAAAAAAAAAAAAAAA")
+	f.Add("enc:v1:aes256gcm:k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB")
+	f.Add("enc:v1:aes256gcm:k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\xe9A")
 	f.Fuzz(func(t *testing.T, s string) {
 		var c Codec
 		into := pcommon.NewValueStr("x")
@@ -68,6 +75,41 @@ func FuzzDecrypt(f *testing.F) {
 		}
 		if err != nil && into.Str() != "x" {
 			t.Fatalf("value modified on failure")
+		}
+	})
+}
+
+// FuzzBase64URL: the payload encoding agrees with
+// base64.RawURLEncoding.Strict() on arbitrary bytes (encoding) and arbitrary
+// strings (decoding: the same bytes or the same error; line breaks, which the
+// standard decoder skips, are refused).
+func FuzzBase64URL(f *testing.F) {
+	for _, s := range []string{
+		"", "A", "AA", "AB", "AAA", "AAB", "AAAA", "QUJD", "QUJDRA", "QUJDREU",
+		"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo", "QUJD=", "QUJDRA==", "QU+D", "QU/D",
+		"QUJDREVGR0hJ\nSktMTU5PUFFSU1RVVldYWVo", "QUJD\r\n", "\xffQUJD", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWV\x80",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		in := []byte(s)
+		enc := appendEncodeURL(nil, in)
+		if want := base64.RawURLEncoding.EncodeToString(in); string(enc) != want {
+			t.Fatalf("encode %x: got %q, want %q", in, enc, want)
+		}
+		got, err := appendDecodeURL(nil, in)
+		want, wantErr := base64.RawURLEncoding.Strict().DecodeString(s)
+		if strings.ContainsAny(s, "\r\n") {
+			if err == nil {
+				t.Fatalf("line break accepted: %q", s)
+			}
+			return
+		}
+		if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+			t.Fatalf("decode %q: error %v, want %v", s, err, wantErr)
+		}
+		if err == nil && string(got) != string(want) {
+			t.Fatalf("decode %q: got %x, want %x", s, got, want)
 		}
 	})
 }
