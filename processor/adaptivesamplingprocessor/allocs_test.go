@@ -23,10 +23,15 @@ func TestConsistentDecisionAllocatesNothingPerSpan(t *testing.T) {
 		RuleConfig{Name: "ten", Type: SamplerProbabilistic, SamplingPercentage: 10},
 	)
 	cfg.RuleAttribute = ""
-	for _, name := range []string{"probabilistic", "adaptive_percentage"} {
+	for _, name := range []string{"probabilistic", "adaptive_percentage", "adaptive_throughput"} {
 		t.Run(name, func(t *testing.T) {
-			if name == "adaptive_percentage" {
+			switch name {
+			case "adaptive_percentage":
 				cfg.Rules[1] = RuleConfig{Name: "adaptive", Type: SamplerAdaptivePercentage, GoalPercentage: 10, FingerprintAttributes: []string{"service.name", "route"}}
+			case "adaptive_throughput":
+				// The budget guard counts kept spans and checks the budget per
+				// batch; only its (rare) re-plans allocate.
+				cfg.Rules[1] = RuleConfig{Name: "adaptive", Type: SamplerAdaptiveThroughput, GoalSpansPerSecond: 100, FingerprintAttributes: []string{"service.name", "route"}}
 			}
 			_, p, _ := startTraces(t, cfg, nil)
 			r := rand.New(rand.NewPCG(1, 1))

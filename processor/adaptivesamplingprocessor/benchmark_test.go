@@ -4,11 +4,13 @@ import (
 	"context"
 	"math/rand/v2"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -57,11 +59,27 @@ func benchTraces(r *rand.Rand, spans, spansPerTrace int, tracestate string) ptra
 
 func newProcessor(b *testing.B, f processor.Factory, conf map[string]any) processor.Traces {
 	b.Helper()
+	return newProcessorTo(b, f, conf, consumertest.NewNop())
+}
+
+// keptCounter counts the spans a processor forwards.
+type keptCounter struct {
+	consumertest.Consumer
+	spans atomic.Int64
+}
+
+func (k *keptCounter) ConsumeTraces(_ context.Context, td ptrace.Traces) error {
+	k.spans.Add(int64(td.SpanCount()))
+	return nil
+}
+
+func newProcessorTo(b *testing.B, f processor.Factory, conf map[string]any, next consumer.Traces) processor.Traces {
+	b.Helper()
 	cfg := f.CreateDefaultConfig()
 	if err := confmap.NewFromStringMap(conf).Unmarshal(cfg); err != nil {
 		b.Fatal(err)
 	}
-	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), cfg, consumertest.NewNop())
+	p, err := f.CreateTraces(context.Background(), processortest.NewNopSettings(f.Type()), cfg, next)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -73,7 +91,8 @@ func newProcessor(b *testing.B, f processor.Factory, conf map[string]any) proces
 }
 
 // benchConsume measures ConsumeTraces on copies of in (the copy is not timed).
-func benchConsume(b *testing.B, p processor.Traces, in ptrace.Traces) {
+// With kept set, it also reports the fraction of spans forwarded.
+func benchConsume(b *testing.B, p processor.Traces, in ptrace.Traces, kept *keptCounter) {
 	spans := in.SpanCount()
 	work := make([]ptrace.Traces, 64)
 	for i := range work {
@@ -92,6 +111,9 @@ func benchConsume(b *testing.B, p processor.Traces, in ptrace.Traces) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spans), "ns/span")
+	if kept != nil {
+		b.ReportMetric(float64(kept.spans.Load())/float64(b.N*spans), "kept/span")
+	}
 }
 
 var (
@@ -121,6 +143,11 @@ func BenchmarkConsistent(b *testing.B) {
 		{"adaptive_sampling/no_rule_attribute", adaptive, tenPercent(map[string]any{"rule_attribute": ""}), ""},
 		{"adaptive_sampling/adaptive_percentage", adaptive, map[string]any{"rules": []any{map[string]any{
 			"name": "adaptive", "type": "adaptive_percentage", "goal_percentage": 10, "fingerprint_attributes": []any{"service.name", "http.route"}}}}, ""},
+		// A budget below the benchmark's span rate (a few million spans per
+		// second): the budget guard counts every kept span and re-plans
+		// during the run; adjustments every second.
+		{"adaptive_sampling/adaptive_throughput", adaptive, map[string]any{"adjustment_interval": "1s", "rules": []any{map[string]any{
+			"name": "budget", "type": "adaptive_throughput", "goal_spans_per_second": 300000, "fingerprint_attributes": []any{"service.name", "http.route"}}}}, ""},
 		{"adaptive_sampling/ottl_rule", adaptive, map[string]any{"rules": []any{
 			map[string]any{"name": "errors", "conditions": []any{"status.code == STATUS_CODE_ERROR"}, "type": "always_sample"},
 			map[string]any{"name": "ten", "type": "probabilistic", "sampling_percentage": 10}}}, ""},
@@ -131,9 +158,10 @@ func BenchmarkConsistent(b *testing.B) {
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			p := newProcessor(b, c.factory, c.conf)
+			kept := &keptCounter{Consumer: consumertest.NewNop()}
+			p := newProcessorTo(b, c.factory, c.conf, kept)
 			in := benchTraces(rand.New(rand.NewPCG(1, 2)), benchBatch, 1, c.tracestate)
-			benchConsume(b, p, in)
+			benchConsume(b, p, in, kept)
 		})
 	}
 }

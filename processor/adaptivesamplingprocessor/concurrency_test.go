@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,12 +14,20 @@ import (
 
 // Spans are consumed from several goroutines while rates are adjusted and, in
 // tail mode, traces are decided by the ticker path: every span is accounted for.
+// The adaptive_throughput cases run the budget guard's checks and re-plans
+// concurrently with adjustments.
 func TestConcurrentConsumeAndAdjust(t *testing.T) {
-	for _, mode := range []string{ModeConsistent, ModeTail} {
+	for _, mode := range []string{ModeConsistent, ModeTail, ModeConsistent + "/throughput", ModeTail + "/throughput"} {
 		t.Run(mode, func(t *testing.T) {
+			adaptive := RuleConfig{Name: "adaptive", Type: SamplerAdaptivePercentage, GoalPercentage: 20, FingerprintAttributes: []string{"route"}}
+			if m, ok := strings.CutSuffix(mode, "/throughput"); ok {
+				mode = m
+				// A budget of 30 spans per interval: the guard re-plans often.
+				adaptive = RuleConfig{Name: "adaptive", Type: SamplerAdaptiveThroughput, GoalSpansPerSecond: 1, FingerprintAttributes: []string{"route"}}
+			}
 			cfg := testConfig(
 				RuleConfig{Name: "errors", Conditions: []string{`status.code == STATUS_CODE_ERROR`}, Type: SamplerAlwaysSample},
-				RuleConfig{Name: "adaptive", Type: SamplerAdaptivePercentage, GoalPercentage: 20, FingerprintAttributes: []string{"route"}},
+				adaptive,
 			)
 			cfg.Mode = mode
 			cfg.NumTraces = 200
@@ -78,6 +87,7 @@ func TestConcurrentConsumeAndAdjust(t *testing.T) {
 			if int64(sink.SpanCount()) != kept {
 				t.Fatalf("forwarded %d spans, %d decided kept", sink.SpanCount(), kept)
 			}
+
 		})
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelgate/otelgate/processor/adaptivesamplingprocessor/internal/sampler"
 	"github.com/otelgate/otelgate/processor/adaptivesamplingprocessor/internal/threshold"
 )
 
@@ -153,54 +155,123 @@ func TestAdaptivePercentageSkewedMix(t *testing.T) {
 		float64(kept["/rare"])/float64(seen["/rare"]), float64(total)/float64(all))
 }
 
-// throughputRun feeds intervals of the given sizes to an adaptive_throughput
-// rule (100 spans/s over 10 s intervals: 1000 spans per interval) and returns
-// the kept spans per interval.
-func throughputRun(t *testing.T, sizes []int) []int {
-	cfg := testConfig(RuleConfig{Name: "budget", Type: SamplerAdaptiveThroughput, GoalSpansPerSecond: 100, FingerprintAttributes: []string{"route"}})
-	cfg.AdjustmentInterval = 10e9
-	proc, p, sink := startTraces(t, cfg, nil)
-	r := rand.New(rand.NewPCG(3, 5))
-	routes := make([]string, 20)
-	for i := range routes {
-		routes[i] = fmt.Sprintf("/r%d", i)
+// intervalFeed is the traffic one processor receives in an interval.
+type intervalFeed struct {
+	proc interface {
+		ConsumeTraces(context.Context, ptrace.Traces) error
 	}
-	var kept []int
-	for _, n := range sizes {
-		specs := make([]spanSpec, n)
-		for i := range specs {
-			// Zipf-like mix: route i has weight 1/(i+1).
-			k := 0
-			for x := r.Float64() * 3.6; k < len(routes)-1 && x > 1/float64(k+1); k++ {
-				x -= 1 / float64(k+1)
-			}
-			specs[i] = spanSpec{traceID: randomTraceID(r), key: routes[k]}
-		}
-		sink.Reset()
-		feed(t, context.Background(), proc, specs)
-		kept = append(kept, sink.SpanCount())
-		p.adjust(context.Background())
-	}
-	return kept
+	specs []spanSpec
 }
 
+// feedOverInterval spreads each feed's specs evenly over one adjustment
+// interval of the fake clock, in at least 50 steps and batches of at most 1000
+// spans: the clock advances before each step, as if the step's spans had
+// arrived since the one before.
+func feedOverInterval(t *testing.T, clock *testClock, interval time.Duration, feeds ...intervalFeed) {
+	t.Helper()
+	slices := 50
+	for _, f := range feeds {
+		slices = max(slices, (len(f.specs)+999)/1000)
+	}
+	for i := range slices {
+		clock.Advance(interval / time.Duration(slices))
+		for _, f := range feeds {
+			per := (len(f.specs) + slices - 1) / slices
+			if lo := i * per; lo < len(f.specs) {
+				feed(t, context.Background(), f.proc, f.specs[lo:min(lo+per, len(f.specs))])
+			}
+		}
+	}
+}
+
+// zipfRoutes returns n specs over 20 routes, route i with weight 1/(i+1).
+func zipfRoutes(r *rand.Rand, n int) []spanSpec {
+	specs := make([]spanSpec, n)
+	for i := range specs {
+		k := 0
+		for x := r.Float64() * 3.6; k < 19 && x > 1/float64(k+1); k++ {
+			x -= 1 / float64(k+1)
+		}
+		specs[i] = spanSpec{traceID: randomTraceID(r), key: fmt.Sprintf("/r%d", k)}
+	}
+	return specs
+}
+
+// throughputRun feeds intervals of the given sizes to an adaptive_throughput
+// rule (100 spans/s over 10 s intervals: 1000 spans per interval), each spread
+// over its interval of a fake clock, and returns the kept spans per interval
+// and the rule's table. estimates are the input counts estimated from the kept
+// spans' ot=th (the sum of 1/p) with their standard deviations (the root of
+// the sum of (1/p)(1/p - 1)).
+func throughputRun(t *testing.T, sizes []int) (kept []int, estimates [][2]float64, tab *sampler.Table) {
+	cfg := testConfig(RuleConfig{Name: "budget", Type: SamplerAdaptiveThroughput, GoalSpansPerSecond: 100, FingerprintAttributes: []string{"route"}})
+	cfg.AdjustmentInterval = 10 * time.Second
+	clock := newTestClock()
+	proc, p, sink := startTracesClock(t, cfg, nil, clock)
+	r := rand.New(rand.NewPCG(3, 5))
+	for _, n := range sizes {
+		sink.Reset()
+		feedOverInterval(t, clock, cfg.AdjustmentInterval, intervalFeed{proc, zipfRoutes(r, n)})
+		kept = append(kept, sink.SpanCount())
+		var estimate, variance float64
+		for _, s := range keptSpans(sink) {
+			w := threshold.ParseTraceState(s.TraceState().AsRaw()).Threshold.AdjustedCount()
+			estimate += w
+			variance += w * (w - 1)
+		}
+		estimates = append(estimates, [2]float64{estimate, math.Sqrt(variance)})
+		p.adjust(context.Background())
+	}
+	return kept, estimates, p.rules[0].table
+}
+
+// An adaptive_throughput budget converges within 5 intervals and holds, to
+// within 10%, in every interval after that, including the interval in which the
+// input volume steps up 5x: the budget guard tightens the rates within that
+// interval; the next adjustment detects the step and restarts the averages.
 func TestAdaptiveThroughputConvergesAndHoldsStep(t *testing.T) {
 	sizes := []int{8000, 8000, 8000, 8000, 8000, 8000, 40000, 40000, 40000, 40000, 40000, 40000}
-	kept := throughputRun(t, sizes)
-	t.Logf("kept per interval (budget 1000): %v", kept)
-	within := func(i int) bool { return math.Abs(float64(kept[i])-1000) <= 100 }
-	// Converged within 5 intervals and held until the step.
-	for i := 4; i < 6; i++ {
-		if !within(i) {
+	kept, estimates, tab := throughputRun(t, sizes)
+	t.Logf("kept per interval (budget 1000): %v; guard activations %d", kept, tab.GuardActivations())
+	for i := 4; i < len(sizes); i++ {
+		if math.Abs(float64(kept[i])-1000) > 100 {
+			t.Fatalf("interval %d (%d spans) kept %d, want 1000 ± 10%%", i, sizes[i], kept[i])
+		}
+	}
+	// Rates tightened within the step interval are written with the spans
+	// they kept: the adjusted counts still estimate the input, within 4
+	// standard deviations (a th that did not match the rate used would be off
+	// by the tightening factor, about 5).
+	for i, n := range sizes {
+		if est, sd := estimates[i][0], estimates[i][1]; math.Abs(est-float64(n)) > 4*sd {
+			t.Fatalf("interval %d: input estimated from ot=th %.0f ± %.0f, want %d", i, est, sd, n)
+		}
+	}
+	t.Logf("input estimated from ot=th (estimate, sd): %v", estimates)
+	if tab.GuardActivations() == 0 {
+		t.Fatal("the 5x step did not activate the budget guard")
+	}
+}
+
+// Without a step the guard stays out of the way: steady traffic converges on
+// the rates of the adjustments alone, and the budget is not undershot.
+func TestAdaptiveThroughputGuardQuietOnSteadyTraffic(t *testing.T) {
+	sizes := []int{8000, 8000, 8000, 8000, 8000, 8000, 8000}
+	kept, _, tab := throughputRun(t, sizes)
+	before := tab.GuardActivations()
+	t.Logf("kept per interval (budget 1000): %v; guard activations %d", kept, before)
+	for i := 1; i < len(sizes); i++ {
+		if math.Abs(float64(kept[i])-1000) > 100 {
 			t.Fatalf("interval %d kept %d, want 1000 ± 10%%", i, kept[i])
 		}
 	}
-	// The interval of the 5x step runs on the previous rates; the next
-	// adjustment restarts the averages and the budget holds again.
-	for i := 7; i < len(sizes); i++ {
-		if !within(i) {
-			t.Fatalf("interval %d (after the 5x step) kept %d, want 1000 ± 10%%", i, kept[i])
-		}
+	// Only the first interval (rate 1 before any adjustment) needs the guard.
+	kept2, _, tab2 := throughputRun(t, sizes[:1])
+	if tab2.GuardActivations() == 0 || math.Abs(float64(kept2[0])-1000) > 100 {
+		t.Fatalf("first interval kept %d with %d guard activations, want 1000 ± 10%% by the guard", kept2[0], tab2.GuardActivations())
+	}
+	if before != tab2.GuardActivations() {
+		t.Fatalf("steady intervals activated the guard: %d activations, %d in the first interval alone", before, tab2.GuardActivations())
 	}
 }
 

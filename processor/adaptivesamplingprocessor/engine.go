@@ -90,6 +90,11 @@ func (e *engine) start(host component.Host) error {
 		}
 		e.store = store
 	}
+	for _, r := range e.rules {
+		if r.table != nil {
+			r.table.StartGuard(e.clock, e.cfg.AdjustmentInterval)
+		}
+	}
 	if !e.adaptive() || e.manual {
 		return nil
 	}
@@ -129,6 +134,9 @@ func (e *engine) untilAdjustment(now time.Time) time.Duration {
 	return wait
 }
 
+// clock reads e.now at call time (tests replace e.now after construction).
+func (e *engine) clock() time.Time { return e.now() }
+
 func (e *engine) shutdown() {
 	if e.stop != nil {
 		close(e.stop)
@@ -150,14 +158,21 @@ func (e *engine) adjust(ctx context.Context) {
 	defer e.adjustMu.Unlock()
 	counts := make(map[*rule]map[string]int64, len(e.rules))
 	shared := map[string]int64{}
+	// localBefore is each rule's local total of the interval before the one
+	// that just ended: the interval whose fleet-wide counts a shared state
+	// returns, hence this replica's share of the budget.
+	localBefore := make(map[*rule]int64, len(e.rules))
 	for _, r := range e.rules {
 		if r.table == nil {
 			continue
 		}
 		c := r.table.TakeCounts()
 		counts[r] = c
+		localBefore[r] = r.lastLocal
+		r.lastLocal = 0
 		for k, v := range c {
 			shared[e.sharedPrefix+r.name+"\x00"+k] = v
+			r.lastLocal += v
 		}
 	}
 	if len(counts) == 0 {
@@ -169,6 +184,10 @@ func (e *engine) adjust(ctx context.Context) {
 		case err != nil:
 			e.sharedErrs.Add(1)
 			e.logger.Warn("shared sampling state unavailable, adjusting from local counts", zap.Error(err))
+			// Local counts stand for the whole fleet: guard the whole budget.
+			for r := range counts {
+				r.table.SetShare(1)
+			}
 		case len(merged) == 0:
 			// The fleet has no complete interval yet (first adjustment): keep
 			// the current rates so that every replica's averages start from the
@@ -177,6 +196,18 @@ func (e *engine) adjust(ctx context.Context) {
 		default:
 			for r := range counts {
 				counts[r] = splitShared(merged, e.sharedPrefix+r.name)
+			}
+			// Each replica guards its share of the fleet-wide budget.
+			for r, c := range counts {
+				var fleet int64
+				for _, v := range c {
+					fleet += v
+				}
+				share := 0.0 // unknown: the whole budget
+				if fleet > 0 {
+					share = float64(localBefore[r]) / float64(fleet)
+				}
+				r.table.SetShare(share)
 			}
 		}
 	}
@@ -226,6 +257,9 @@ func (e *engine) observe(_ context.Context, o metric.Observer) error {
 		o.ObserveInt64(tb.ProcessorAdaptiveSamplingDecisions, r.sampled.Load(), metric.WithAttributes(name, outcomeSampled, sig))
 		o.ObserveInt64(tb.ProcessorAdaptiveSamplingDecisions, r.notSampled.Load(), metric.WithAttributes(name, outcomeNotSampled, sig))
 		if r.table != nil {
+			if r.table.Guarded() {
+				o.ObserveInt64(tb.ProcessorAdaptiveSamplingBudgetGuard, r.table.GuardActivations(), metric.WithAttributes(name, sig))
+			}
 			for _, k := range r.table.Busiest(busiestKeys) {
 				o.ObserveFloat64(tb.ProcessorAdaptiveSamplingKeyProbability, k.Probability,
 					metric.WithAttributes(name, attribute.String("key", k.Key), sig))

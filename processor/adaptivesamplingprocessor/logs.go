@@ -72,6 +72,7 @@ func (p *logsProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs,
 					return true
 				}
 				r.sampled.Add(1)
+				r.kept(1)
 				lr.Attributes().PutStr(thresholdAttribute, rate.Hex)
 				if p.ruleAttr != "" {
 					lr.Attributes().PutStr(p.ruleAttr, r.name)
@@ -82,6 +83,7 @@ func (p *logsProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs,
 		})
 		return rl.ScopeLogs().Len() == 0
 	})
+	endBatch(p.rules)
 	if ld.ResourceLogs().Len() == 0 {
 		return ld, processorhelper.ErrSkipProcessingData
 	}

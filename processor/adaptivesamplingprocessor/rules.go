@@ -30,6 +30,26 @@ type rule struct {
 
 	sampled    atomic.Int64
 	notSampled atomic.Int64
+	// lastLocal is the local count of the last interval taken (owned by
+	// engine.adjust).
+	lastLocal int64
+}
+
+// kept records n kept items: adaptive_throughput budgets are guarded within
+// each interval.
+func (r *rule) kept(n int64) {
+	if r.table != nil {
+		r.table.Kept(n)
+	}
+}
+
+// endBatch runs the budget checks that fell due during a batch.
+func endBatch(rules []*rule) {
+	for _, r := range rules {
+		if r.table != nil {
+			r.table.EndBatch()
+		}
+	}
 }
 
 // compileRules builds the rules of cfg. Conditions are parsed only when

@@ -57,11 +57,9 @@ func TestSharedStateReplicasAgree(t *testing.T) {
 		specs := interval()
 		sinkA.Reset()
 		sinkB.Reset()
-		feed(t, context.Background(), procA, specs[:4000])
-		feed(t, context.Background(), procB, specs[4000:])
+		feedOverInterval(t, clock, 10*time.Second, intervalFeed{procA, specs[:4000]}, intervalFeed{procB, specs[4000:]})
 		keptA, keptB = sinkA.SpanCount(), sinkB.SpanCount()
 		t.Logf("interval %d: kept A=%d B=%d fleet=%d (budget 1000)", i, keptA, keptB, keptA+keptB)
-		clock.Advance(10 * time.Second)
 		pa.adjust(context.Background())
 		pb.adjust(context.Background())
 	}
@@ -106,7 +104,8 @@ func TestSharedStateFailureFallsBackToLocalCounts(t *testing.T) {
 	cfg.AdjustmentInterval = 10 * time.Second
 	cfg.SharedState = &id
 	cfg.SharedStateTimeout = 10 * time.Millisecond
-	proc, p, sink := startTraces(t, cfg, h)
+	clock := newTestClock()
+	proc, p, sink := startTracesClock(t, cfg, h, clock)
 	r := rand.New(rand.NewPCG(1, 1))
 	for range 3 {
 		specs := make([]spanSpec, 5000)
@@ -114,7 +113,7 @@ func TestSharedStateFailureFallsBackToLocalCounts(t *testing.T) {
 			specs[i] = spanSpec{traceID: randomTraceID(r), key: "/a"}
 		}
 		sink.Reset()
-		feed(t, context.Background(), proc, specs)
+		feedOverInterval(t, clock, cfg.AdjustmentInterval, intervalFeed{proc, specs})
 		p.adjust(context.Background())
 	}
 	if got := p.sharedErrs.Load(); got != 3 {
@@ -215,5 +214,44 @@ func TestSharedStateKeepsSignalsApart(t *testing.T) {
 		if e.sharedErrs.Load() != 0 {
 			t.Errorf("%s: shared state errors", signal)
 		}
+	}
+}
+
+// With a shared state the guard holds each replica to its share of the
+// fleet-wide budget (its share of the fleet's volume in the interval the rates
+// come from), so the fleet budget holds through a 5x step: in the step
+// interval, and in the next one, which still adjusts from the fleet counts of
+// the interval before the step.
+func TestSharedStateGuardHoldsFleetBudgetThroughStep(t *testing.T) {
+	h, id := sharedStateHost(t)
+	cfg := func() *Config {
+		c := testConfig(RuleConfig{Name: "budget", Type: SamplerAdaptiveThroughput, GoalSpansPerSecond: 100, FingerprintAttributes: []string{"route"}})
+		c.AdjustmentInterval = 10 * time.Second
+		c.SharedState = &id
+		return c
+	}
+	clock := newTestClock()
+	procA, pa, sinkA := startTracesClock(t, cfg(), h, clock)
+	procB, pb, sinkB := startTracesClock(t, cfg(), h, clock)
+	r := rand.New(rand.NewPCG(21, 22))
+	// Replica A receives 3/4 of the traffic, B 1/4.
+	sizes := []int{8000, 8000, 8000, 8000, 40000, 40000, 40000}
+	for i, n := range sizes {
+		specs := zipfRoutes(r, n)
+		sinkA.Reset()
+		sinkB.Reset()
+		feedOverInterval(t, clock, 10*time.Second, intervalFeed{procA, specs[:n*3/4]}, intervalFeed{procB, specs[n*3/4:]})
+		keptA, keptB := sinkA.SpanCount(), sinkB.SpanCount()
+		t.Logf("interval %d (%d spans): kept A=%d B=%d fleet=%d (budget 1000)", i, n, keptA, keptB, keptA+keptB)
+		// Intervals 0 and 1 precede the first complete fleet interval: each
+		// replica guards the whole budget until its share is known.
+		if fleet := keptA + keptB; i >= 2 && math.Abs(float64(fleet)-1000) > 100 {
+			t.Fatalf("interval %d (%d spans): fleet kept %d, want 1000 ± 10%%", i, n, fleet)
+		}
+		pa.adjust(context.Background())
+		pb.adjust(context.Background())
+	}
+	if pa.rules[0].table.GuardActivations() == 0 || pb.rules[0].table.GuardActivations() == 0 {
+		t.Fatal("the step did not activate the guard of both replicas")
 	}
 }

@@ -236,6 +236,7 @@ func (t *tailSampler) decideInto(ctx context.Context, decided []tail.Decided, ou
 		})
 		tr.Spans.ResourceSpans().MoveAndAppendTo(out.ResourceSpans())
 	}
+	endBatch(t.p.rules)
 }
 
 // decide picks the rule of a whole trace (a rule's condition matches when any
@@ -297,6 +298,7 @@ func (t *tailSampler) decide(ctx context.Context, tr *tail.Trace) (*rule, *sampl
 	if hasIncoming && incomingMax > rate.Threshold {
 		rate = sampler.RateOf(incomingMax)
 	}
+	matched.kept(int64(tr.Count))
 	return matched, rate, true
 }
 

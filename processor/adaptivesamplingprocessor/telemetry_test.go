@@ -111,3 +111,54 @@ func TestOwnTelemetry(t *testing.T) {
 		t.Fatalf("key_probability %v = %v", k.AsString(), g.DataPoints[0].Value)
 	}
 }
+
+// The budget guard reports its activations per rule, and guards tail-mode
+// decisions too: whole traces decided at each flush count against the budget.
+func TestBudgetGuardTelemetryAndTailMode(t *testing.T) {
+	tt := componenttest.NewTelemetry()
+	defer func() { _ = tt.Shutdown(context.Background()) }()
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tt.NewTelemetrySettings()
+
+	cfg := tailConfig(RuleConfig{Name: "budget", Type: SamplerAdaptiveThroughput, GoalSpansPerSecond: 50, FingerprintAttributes: []string{"route"}})
+	cfg.AdjustmentInterval = 10 * time.Second
+	sink := new(consumertest.TracesSink)
+	var p *tracesProcessor
+	clock := newTestClock()
+	proc, err := newTracesProcessorWith(set, cfg, sink, func(tp *tracesProcessor) {
+		p = tp
+		p.now, p.manual = clock.Now, true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := proc.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = proc.Shutdown(context.Background()) }()
+
+	// 2500 traces of 2 spans over one interval, budget 500 spans: before the
+	// first adjustment the rate is 1 and only the guard holds the budget.
+	r := rand.New(rand.NewPCG(6, 6))
+	for range 50 {
+		var specs []spanSpec
+		for range 50 {
+			specs = append(specs, traceSpecs(randomTraceID(r), 1, false)...)
+		}
+		feed(t, context.Background(), proc, specs)
+		if err := p.tail.flushReady(context.Background(), clock.Now().Add(cfg.DecisionDelay)); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(cfg.AdjustmentInterval / 50)
+	}
+	if got := sink.SpanCount(); got < 450 || got > 550 {
+		t.Fatalf("tail mode kept %d spans in the interval, want 500 ± 10%%", got)
+	}
+	activations := p.rules[0].table.GuardActivations()
+	if activations == 0 {
+		t.Fatal("guard did not activate")
+	}
+	if got := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_budget_guard", attribute.String("rule", "budget"), attribute.String("signal", "traces")); got != activations {
+		t.Fatalf("budget_guard metric %d, want %d", got, activations)
+	}
+}

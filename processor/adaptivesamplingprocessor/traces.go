@@ -100,6 +100,7 @@ func (p *tracesProcessor) processConsistent(ctx context.Context, td ptrace.Trace
 		})
 		return rs.ScopeSpans().Len() == 0
 	})
+	endBatch(p.rules)
 	if rss.Len() == 0 {
 		return td, processorhelper.ErrSkipProcessingData
 	}
@@ -128,6 +129,7 @@ func (p *tracesProcessor) decideSpan(ctx context.Context, rs ptrace.ResourceSpan
 		return false
 	}
 	r.sampled.Add(1)
+	r.kept(1)
 	annotate(span, ts, ot, rate, p.ruleAttr, r.name)
 	return true
 }

@@ -31,6 +31,7 @@ type TelemetryBuilder struct {
 	ProcessorAdaptiveSamplingEarlyDecisions    metric.Int64ObservableCounter
 	ProcessorAdaptiveSamplingLateSpans         metric.Int64ObservableCounter
 	ProcessorAdaptiveSamplingSharedStateErrors metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingBudgetGuard       metric.Int64ObservableCounter
 }
 
 // Shutdown unregisters all registered callbacks for async instruments.
@@ -53,6 +54,7 @@ func (builder *TelemetryBuilder) RegisterCallback(cb metric.Callback) error {
 		builder.ProcessorAdaptiveSamplingEarlyDecisions,
 		builder.ProcessorAdaptiveSamplingLateSpans,
 		builder.ProcessorAdaptiveSamplingSharedStateErrors,
+		builder.ProcessorAdaptiveSamplingBudgetGuard,
 	)
 	if err != nil {
 		return err
@@ -107,6 +109,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings) (*TelemetryBuilde
 		"otelcol_processor_adaptive_sampling_shared_state_errors",
 		metric.WithDescription("Failed or timed out shared-state calls; the adjustment used local counts [Development]"),
 		metric.WithUnit("{errors}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAdaptiveSamplingBudgetGuard, err = builder.meter.Int64ObservableCounter(
+		"otelcol_processor_adaptive_sampling_budget_guard",
+		metric.WithDescription("Times the budget guard of an adaptive_throughput rule changed rates within an interval [Development]"),
+		metric.WithUnit("{activations}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

@@ -12,7 +12,7 @@ func (AdaptiveThroughput) Initial() float64 { return 1 }
 // Allocate shares a budget of GoalPerSecond*intervalSeconds spans between the
 // keys. New keys get the overall keep ratio of the last interval.
 func (a AdaptiveThroughput) Allocate(counts map[string]float64, intervalSeconds float64) (map[string]float64, float64) {
-	budget := a.GoalPerSecond * intervalSeconds
+	budget := a.Budget(intervalSeconds)
 	var total float64
 	for _, c := range counts {
 		total += c
@@ -22,4 +22,9 @@ func (a AdaptiveThroughput) Allocate(counts map[string]float64, intervalSeconds 
 		fallback = budget / total
 	}
 	return allocate(counts, budget), fallback
+}
+
+// Budget is the number of spans to keep per interval.
+func (a AdaptiveThroughput) Budget(intervalSeconds float64) float64 {
+	return a.GoalPerSecond * intervalSeconds
 }

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // OverflowKey names the class shared by every key beyond MaxKeys.
@@ -34,6 +35,14 @@ type Table struct {
 	// Owned by Adjust (serialised by adjustMu).
 	adjustMu sync.Mutex
 	ema      map[string]float64
+
+	// guard holds kept counts within the interval; nil unless the allocator
+	// is a Budgeter (see guard.go).
+	guard *guard
+	// The rates of the last adjustment (owned by adjustMu): a new interval
+	// restores them when the guard tightened the previous one.
+	adjusted         map[string]*Rate
+	adjustedFallback *Rate
 }
 
 // NewTable returns a table with maxKeys keys (plus the overflow class) whose
@@ -53,6 +62,12 @@ func NewTable(alloc Allocator, maxKeys int, weight float64, precision int) (*Tab
 		ema:       make(map[string]float64),
 	}
 	t.fallback.Store(initial)
+	t.adjustedFallback = initial
+	if _, ok := alloc.(Budgeter); ok {
+		// Inactive until StartGuard gives it a clock and an interval.
+		t.guard = &guard{now: time.Now, share: 1}
+		t.guard.restart()
+	}
 	return t, nil
 }
 
@@ -61,9 +76,14 @@ func NewTable(alloc Allocator, maxKeys int, weight float64, precision int) (*Tab
 func (t *Table) Lookup(name []byte) *Key {
 	t.mu.RLock()
 	k, ok := t.keys[string(name)]
+	full := len(t.keys) >= t.maxKeys
 	t.mu.RUnlock()
 	if ok {
 		return k
+	}
+	if full {
+		// Keys beyond max_keys do not take the write lock on every span.
+		return t.overflow
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -94,6 +114,14 @@ func (t *Table) Observe(k *Key) *Rate {
 
 // TakeCounts returns the counts of the current interval and starts a new one.
 func (t *Table) TakeCounts() map[string]int64 {
+	if t.guard != nil {
+		t.adjustMu.Lock()
+		if t.guard.tightened {
+			t.restoreAdjusted()
+		}
+		t.guard.restart()
+		t.adjustMu.Unlock()
+	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	counts := make(map[string]int64, len(t.keys)+1)
@@ -149,6 +177,7 @@ func (t *Table) Adjust(counts map[string]int64, intervalSeconds float64) error {
 		return err
 	}
 	t.fallback.Store(fr)
+	t.adjusted, t.adjustedFallback = rates, fr
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -232,4 +261,16 @@ func shifted(avg, c float64) bool {
 		return true
 	}
 	return c*stepFactor < avg && avg-c >= stepMinSpans
+}
+
+// restoreAdjusted puts back the rates of the last adjustment. Called with
+// adjustMu held.
+func (t *Table) restoreAdjusted() {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for name, k := range t.keys {
+		k.rate.Store(t.adjusted[name])
+	}
+	t.overflow.rate.Store(t.adjusted[OverflowKey])
+	t.fallback.Store(t.adjustedFallback)
 }
