@@ -64,11 +64,13 @@ func mixedWorkload(tb testing.TB) ([]rawRequest, map[string]int) {
 type benchCase struct {
 	name string
 	cfg  func(*Config)
+	// warmups are the replays before the measurement (1 when zero).
+	warmups int
 }
 
 func benchCases() []benchCase {
 	static := func(c string, l int) benchCase {
-		return benchCase{fmt.Sprintf("static/%s:%d", c, l), func(cfg *Config) {
+		return benchCase{name: fmt.Sprintf("static/%s:%d", c, l), cfg: func(cfg *Config) {
 			cfg.Policy, cfg.Static = policyStatic, CodecConfig{Codec: c, Level: l}
 			cfg.Allowed = cfg.carried()
 		}}
@@ -78,22 +80,30 @@ func benchCases() []benchCase {
 		static("gzip", 1), static("gzip", 6), static("gzip", 9),
 		static("zstd", 1), static("zstd", 3), static("zstd", 7), static("zstd", 11),
 		static("br", 4), static("br", 9),
-		{"by_signal", func(cfg *Config) {
+		{name: "by_signal", cfg: func(cfg *Config) {
 			cfg.Policy = policyBySignal
 			cfg.BySignal = BySignalConfig{Traces: CodecConfig{Codec: "zstd"}, Metrics: CodecConfig{Codec: "gzip"}, Logs: CodecConfig{Codec: "br"}}
 		}},
 	}
 	for _, rate := range benchLinks {
-		cases = append(cases, benchCase{fmt.Sprintf("adaptive/link=%gMB/s", rate/1e6), func(cfg *Config) {
+		cases = append(cases, benchCase{name: fmt.Sprintf("adaptive/link=%gMB/s", rate/1e6), cfg: func(cfg *Config) {
 			cfg.Policy = policyAdaptive
 			cfg.Adaptive.LinkBytesPerSecond = rate
 		}})
 	}
-	cases = append(cases, benchCase{"adaptive/link=1MB/s/share=0.05", func(cfg *Config) {
+	cases = append(cases, benchCase{name: "adaptive/link=1MB/s/share=0.05", cfg: func(cfg *Config) {
 		cfg.Policy = policyAdaptive
 		cfg.Adaptive.LinkBytesPerSecond = 1e6
 		cfg.Adaptive.SampleShare = 0.05
 	}})
+	// Steady state: after 16 evaluations, trials of a stable choice are
+	// spaced out (adaptive.max_backoff).
+	for _, rate := range benchLinks {
+		cases = append(cases, benchCase{name: fmt.Sprintf("adaptive/link=%gMB/s/steady", rate/1e6), cfg: func(cfg *Config) {
+			cfg.Policy = policyAdaptive
+			cfg.Adaptive.LinkBytesPerSecond = rate
+		}, warmups: 16})
+	}
 	return cases
 }
 
@@ -113,7 +123,9 @@ func processCPU() time.Duration {
 // seconds per uncompressed MB (trial compressions included). The adaptive
 // policy evaluates once per replay of the workload (about 14 MB), with the
 // default sample (64 KiB floor, then a share of 0.01) and pruning, after one
-// warm-up replay; one case shows a sample share of 0.05.
+// warm-up replay; one case shows a sample share of 0.05, and the /steady
+// cases measure after 16 warm-up replays, once the trials of a stable choice
+// have backed off.
 func BenchmarkMixedWorkload(b *testing.B) {
 	reqs, sizes := mixedWorkload(b)
 	total := 0
@@ -145,6 +157,7 @@ func BenchmarkMixedWorkload(b *testing.B) {
 				exps[sig] = e
 			}
 			ctx := context.Background()
+			var trialCPU time.Duration
 			replay := func() {
 				for _, r := range reqs {
 					require.NoError(b, exps[r.signal].export(ctx, r.raw, nil))
@@ -152,14 +165,21 @@ func BenchmarkMixedWorkload(b *testing.B) {
 				// One adaptive evaluation per replay of the workload.
 				for _, e := range exps {
 					if e.adaptive != nil {
-						e.adaptive.Evaluate()
+						for _, d := range e.adaptive.Evaluate() {
+							for _, t := range d.Trials {
+								trialCPU += t.CPU
+							}
+						}
 					}
 				}
 			}
-			replay() // warm-up: pools filled, first adaptive decision taken
+			for range max(bc.warmups, 1) {
+				replay() // warm-up: pools filled, first adaptive decision taken
+			}
 			b.ReportAllocs()
 			b.SetBytes(int64(total))
 			var cpu time.Duration
+			trialCPU = 0
 			for b.Loop() {
 				clear(tr.bytes)
 				start := processCPU()
@@ -172,6 +192,10 @@ func BenchmarkMixedWorkload(b *testing.B) {
 			b.ReportMetric(float64(total)/float64(wire), "ratio")
 			b.ReportMetric(float64(sizes[policy.Traces])/float64(tr.bytes[policy.Traces]), "trace_ratio")
 			b.ReportMetric(cpuPerMB*1e3, "cpu_ms/MB")
+			if exps[policy.Traces].adaptive != nil {
+				// The part of cpu_ms/MB the trials measured on their own thread.
+				b.ReportMetric(trialCPU.Seconds()/float64(b.N)/(float64(total)/1e6)*1e3, "trial_cpu_ms/MB")
+			}
 			if exps[policy.Traces].adaptive != nil {
 				var picks []string
 				for _, sig := range policy.Signals {

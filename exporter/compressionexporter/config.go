@@ -89,6 +89,11 @@ type AdaptiveConfig struct {
 	CandidateMargin float64 `mapstructure:"candidate_margin"`
 	// FullTrialEvery: every n-th evaluation tries every candidate.
 	FullTrialEvery int `mapstructure:"full_trial_every"`
+	// MaxBackoff: while a signal's choice stays the same, the evaluations
+	// that run trials grow apart geometrically (every 2nd, 4th, ... up to
+	// every MaxBackoff-th); a change of choice, link rate or request size
+	// resets it. 1 runs trials at every evaluation.
+	MaxBackoff int `mapstructure:"max_backoff"`
 }
 
 // defaultLevels are the levels the adaptive policy tries per codec.
@@ -189,6 +194,9 @@ func (cfg *Config) Validate() error {
 		}
 		if a.FullTrialEvery < 1 {
 			errs = append(errs, fmt.Errorf("adaptive.full_trial_every: must be at least 1 (got %d)", a.FullTrialEvery))
+		}
+		if a.MaxBackoff < 1 || a.MaxBackoff > 64 {
+			errs = append(errs, fmt.Errorf("adaptive.max_backoff: must be in [1, 64] (got %d)", a.MaxBackoff))
 		}
 		checkChoice("adaptive.initial", a.Initial)
 		for name, levels := range a.Levels {

@@ -60,6 +60,7 @@ func TestLoadConfig(t *testing.T) {
 	require.NoError(t, confmap.Validate(ad))
 	assert.Equal(t, 1250000.0, ad.Adaptive.LinkBytesPerSecond)
 	assert.Equal(t, 32768, ad.Adaptive.SampleMinBytes)
+	assert.Equal(t, 4, ad.Adaptive.MaxBackoff)
 	assert.Equal(t, "file_storage", ad.QueueConfig.Get().StorageID.String())
 	cands := candidates(ad, ad.allowed())
 	assert.Equal(t, "[{zstd 1} {zstd 7} {snappy 1} {none 0}]", strings.TrimSpace(fmtCandidates(cands)))
@@ -95,6 +96,7 @@ func TestValidateErrorsNameFieldAndValue(t *testing.T) {
 		{"link", func(c *Config) { c.Adaptive.LinkBytesPerSecond = -5 }, `adaptive.link_bytes_per_second: must not be negative (got -5)`},
 		{"margin", func(c *Config) { c.Adaptive.CandidateMargin = -0.1 }, `adaptive.candidate_margin: must not be negative (got -0.1)`},
 		{"full every", func(c *Config) { c.Adaptive.FullTrialEvery = 0 }, `adaptive.full_trial_every: must be at least 1 (got 0)`},
+		{"max backoff", func(c *Config) { c.Adaptive.MaxBackoff = 0 }, `adaptive.max_backoff: must be in [1, 64] (got 0)`},
 		{"levels codec", func(c *Config) { c.Adaptive.Levels = map[string][]int{"br": {5}} }, `adaptive.levels.br: codec is not allowed`},
 		{"levels value", func(c *Config) { c.Adaptive.Levels = map[string][]int{"zstd": {1, 30}} }, `adaptive.levels.zstd[1]: level 30 out of range [1, 22]`},
 		{"initial", func(c *Config) { c.Adaptive.Initial = CodecConfig{Codec: "lz4"} }, `adaptive.initial: codec: "lz4" is not allowed`},

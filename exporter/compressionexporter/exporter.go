@@ -101,6 +101,7 @@ func newExporter(cfg *Config, set exporter.Settings, signal string) (*compressio
 			Format:             tr.format,
 			Margin:             cfg.Adaptive.CandidateMargin,
 			FullEvery:          cfg.Adaptive.FullTrialEvery,
+			MaxBackoff:         cfg.Adaptive.MaxBackoff,
 		})
 		e.base = e.adaptive
 	}

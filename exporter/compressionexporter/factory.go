@@ -55,6 +55,7 @@ func createDefaultConfig() component.Config {
 			Initial:            CodecConfig{Codec: "zstd", Level: 1},
 			CandidateMargin:    0.25,
 			FullTrialEvery:     10,
+			MaxBackoff:         8,
 		},
 	}
 }

@@ -35,9 +35,15 @@ type AdaptiveSettings struct {
 	// cost estimated from their last trial is within (1+Margin) of the best
 	// estimate are tried again. 0 disables pruning.
 	Margin float64
-	// FullEvery makes every FullEvery-th evaluation of a signal try every
+	// FullEvery makes every FullEvery-th trial of a signal try every
 	// candidate again; 0 or 1 means always.
 	FullEvery int
+	// MaxBackoff spaces out the trials while a signal's choice is stable:
+	// after each trial that keeps the choice, the number of evaluations until
+	// the next trial doubles, up to MaxBackoff; a new choice, a link rate
+	// moving by more than rateShift or a mean request size moving by more
+	// than sizeShift brings it back to 1. 0 or 1 trials at every evaluation.
+	MaxBackoff int
 }
 
 // Decision is the outcome of one evaluation for one signal.
@@ -61,6 +67,7 @@ type Adaptive struct {
 	// every evaluation of the signal, and the number of evaluations so far.
 	history map[string]map[Candidate]*totals
 	evals   map[string]int
+	backoff map[string]*backoff
 	// cpuTime returns the CPU time consumed so far by the calling thread.
 	cpuTime func() time.Duration
 }
@@ -74,8 +81,10 @@ func NewAdaptive(set AdaptiveSettings) *Adaptive {
 		cpuTime: threadCPUTime,
 		history: map[string]map[Candidate]*totals{},
 		evals:   map[string]int{},
+		backoff: map[string]*backoff{},
 	}
 	for _, s := range Signals {
+		a.backoff[s] = &backoff{}
 		a.samples[s] = NewSample(set.SampleShare, set.SampleMinBytes, set.SampleMaxBytes)
 		p := &atomic.Pointer[Choice]{}
 		p.Store(&Choice{Codec: set.Initial.Codec, Level: set.Initial.Level, Reason: ReasonInitial})
@@ -104,6 +113,7 @@ func (a *Adaptive) Current() map[string]Choice {
 // Observe offers an uncompressed request to the signal's sample.
 func (a *Adaptive) Observe(signal string, raw []byte) {
 	if s, ok := a.samples[signal]; ok {
+		a.backoff[signal].observe(len(raw))
 		s.Offer(raw)
 	}
 }
@@ -129,8 +139,24 @@ func (a *Adaptive) Evaluate() []Decision {
 	var out []Decision
 	var buf []byte
 	for _, signal := range Signals {
-		sample := a.samples[signal].Take()
+		smp := a.samples[signal]
+		sample := smp.Take()
+		bo := a.backoff[signal]
+		mean := bo.takeMean()
+		if len(sample) == 0 && mean == 0 {
+			continue
+		}
+		cur := *a.current[signal].Load()
+		if bo.skip(rate, mean, a.set.Usable == nil || a.set.Usable(cur.Codec)) {
+			// Sampling pauses while trials are skipped and resumes for
+			// the interval before the next trial.
+			smp.SetActive(bo.wait == 0)
+			continue
+		}
+		smp.SetActive(true)
 		if len(sample) == 0 {
+			// The backoff ended while sampling was paused: the next
+			// evaluation has a sample to try.
 			continue
 		}
 		trials := a.trials(sample, a.shortlist(signal, rate), &buf)
@@ -143,6 +169,8 @@ func (a *Adaptive) Evaluate() []Decision {
 			continue
 		}
 		d.Choice = Choice{Codec: best.Codec, Level: best.Level, Reason: ReasonLowestCost}
+		bo.trialed(d.Choice.Key() == cur.Key() && cur.Reason == ReasonLowestCost, a.set.MaxBackoff, rate, mean)
+		smp.SetActive(bo.wait == 0)
 		a.current[signal].Store(&d.Choice)
 		out = append(out, d)
 	}
@@ -161,35 +189,45 @@ type totals struct{ in, out, cpu float64 }
 // perByte returns the CPU seconds and compressed bytes per input byte.
 func (t *totals) perByte() (cpu, out float64) { return t.cpu / t.in, t.out / t.in }
 
-// shortlist returns the candidates to try for the signal: all of them on a
-// full evaluation, else those whose last trial puts them within the margin
-// of the best estimated cost (which includes the current choice). A
-// candidate with no history is always tried. Every candidate on the list
-// runs on the same sample, since ratios depend on the sample's mix.
+// shortlist returns the candidates to try for the signal. A candidate with
+// no history is always tried. A candidate whose CPU time per byte alone
+// exceeds the best estimated cost per byte (CPU plus link time, with the
+// margin) cannot win and is left out, on full evaluations too: its CPU cost
+// does not depend on the link, and the bound moves with the link rate. On
+// other evaluations, only the candidates whose last estimated cost is within
+// the margin of the best are tried. Every candidate on the list runs on the
+// same sample, since ratios depend on the sample's mix.
 func (a *Adaptive) shortlist(signal string, rate float64) []Candidate {
 	n := a.evals[signal]
 	a.evals[signal] = n + 1
 	hist := a.history[signal]
-	if a.set.Margin <= 0 || a.set.FullEvery <= 1 || n%a.set.FullEvery == 0 || len(hist) == 0 || !(rate > 0) {
+	if a.set.Margin <= 0 || len(hist) == 0 || !(rate > 0) {
 		return a.set.Candidates
 	}
-	est := func(c Candidate) (float64, bool) {
+	full := a.set.FullEvery <= 1 || n%a.set.FullEvery == 0
+	est := func(c Candidate) (cost, cpu float64, ok bool) {
 		h, ok := hist[c]
-		if !ok {
-			return 0, false
+		if !ok || h.in <= 0 {
+			return 0, 0, false
 		}
 		cpu, out := h.perByte()
-		return cpu + out/rate, true
+		return cpu + out/rate, cpu, true
 	}
 	best := -1.0
 	for _, c := range a.set.Candidates {
-		if e, ok := est(c); ok && (best < 0 || e < best) {
+		if e, _, ok := est(c); ok && (best < 0 || e < best) {
 			best = e
 		}
 	}
+	bound := best * (1 + a.set.Margin)
 	var list []Candidate
 	for _, c := range a.set.Candidates {
-		if e, ok := est(c); !ok || e <= best*(1+a.set.Margin) {
+		e, cpu, ok := est(c)
+		switch {
+		case !ok:
+			list = append(list, c)
+		case cpu > bound:
+		case full || e <= bound:
 			list = append(list, c)
 		}
 	}

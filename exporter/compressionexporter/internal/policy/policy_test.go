@@ -2,6 +2,7 @@ package policy
 
 import (
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -260,7 +261,8 @@ func BenchmarkEvaluate(b *testing.B) {
 
 // TestAdaptivePrunesHopelessCandidates: between full evaluations, a candidate
 // whose last trial put it far above the best cost is not tried again; every
-// FullEvery-th evaluation tries all of them.
+// FullEvery-th evaluation tries all of them except those whose CPU time alone
+// exceeds the best total cost.
 func TestAdaptivePrunesHopelessCandidates(t *testing.T) {
 	cands := []Candidate{{"none", 0}, {"snappy", 1}, {"zstd", 1}, {"br", 9}}
 	a := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 100e6,
@@ -281,7 +283,93 @@ func TestAdaptivePrunesHopelessCandidates(t *testing.T) {
 	assert.False(t, second["br:9"], "brotli 9 costs far more CPU than snappy saves on a 100 MB/s link")
 	assert.True(t, second[a.Choose(Traces, 0).Key()], "the current choice is re-tried on the same sample as its competitors")
 	tried()
-	assert.Len(t, tried(), 4, "the third evaluation after the first is a full one")
+	full := tried()
+	assert.True(t, full["none:0"] && full["snappy:1"], "the third evaluation after the first is a full one: %v", full)
+	assert.False(t, full["br:9"], "brotli 9's CPU alone exceeds snappy's total cost on a 100 MB/s link")
+}
+
+// TestAdaptiveCPUPruneFollowsLinkRate: on a slow link no candidate's CPU
+// alone exceeds the best total cost, so full evaluations still try all.
+func TestAdaptiveCPUPruneFollowsLinkRate(t *testing.T) {
+	cands := []Candidate{{"none", 0}, {"snappy", 1}, {"zstd", 1}, {"br", 9}}
+	a := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 10e3,
+		SampleShare: 1, SampleMaxBytes: 4 << 20, Margin: 0.25, FullEvery: 2})
+	raw := marshalTraces(t, 400, 9)
+	for i := range 3 {
+		a.Observe(Traces, raw)
+		ds := a.Evaluate()
+		require.Len(t, ds, 1)
+		if i%2 == 0 {
+			assert.Len(t, ds[0].Trials, 4, "evaluation %d is full", i)
+		}
+	}
+	assert.Equal(t, "br:9", a.Choose(Traces, 0).Key())
+}
+
+// fakeCPUClock charges every trial the same 1 ms, whatever it compresses.
+func fakeCPUClock() func() time.Duration {
+	var n time.Duration
+	return func() time.Duration {
+		n += time.Millisecond / 2
+		return n
+	}
+}
+
+// TestAdaptiveBacksOffWhileStable: while the choice stays the same, trials
+// run at evaluations 1, 2, 4, 8, then every MaxBackoff-th; a change of the
+// mean request size brings trials back at once.
+func TestAdaptiveBacksOffWhileStable(t *testing.T) {
+	cands := []Candidate{{"none", 0}, {"snappy", 1}, {"zstd", 1}}
+	a := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 1e6,
+		SampleShare: 1, SampleMaxBytes: 4 << 20, MaxBackoff: 4})
+	a.cpuTime = fakeCPUClock() // the choice depends on bytes only, not on timing
+	raw := marshalTraces(t, 200, 3)
+	var trialAt []int
+	for i := range 16 {
+		a.Observe(Traces, raw)
+		if ds := a.Evaluate(); len(ds) == 1 {
+			require.NotEmpty(t, ds[0].Trials)
+			trialAt = append(trialAt, i)
+		}
+	}
+	// 0: initial -> choice (a change); 1: kept, every 2; 3: kept, every 4; 7, 11, 15.
+	assert.Equal(t, []int{0, 1, 3, 7, 11, 15}, trialAt)
+
+	// Requests 20x larger: the backoff ends at the next evaluation (sampling
+	// was paused, so it resumes), and the one after it trials although the
+	// backoff would have waited two more.
+	big := marshalTraces(t, 4000, 3)
+	a.Observe(Traces, big)
+	assert.Empty(t, a.Evaluate(), "sampling was paused: nothing to try yet")
+	a.Observe(Traces, big)
+	ds := a.Evaluate()
+	require.Len(t, ds, 1, "a change of request size ends the backoff")
+	assert.NotEmpty(t, ds[0].Trials)
+}
+
+// TestAdaptiveBackoffEndsWhenChoiceUnusable: a rejected current codec ends
+// the backoff; the evaluation after the next one picks another codec.
+func TestAdaptiveBackoffEndsWhenChoiceUnusable(t *testing.T) {
+	var rejected atomic.Bool
+	cands := []Candidate{{"zstd", 1}, {"snappy", 1}, {"none", 0}}
+	a := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 1e5,
+		SampleShare: 1, SampleMaxBytes: 4 << 20, MaxBackoff: 8,
+		Usable: func(c string) bool { return !rejected.Load() || c != "zstd" }})
+	a.cpuTime = fakeCPUClock()
+	raw := marshalTraces(t, 200, 3)
+	for range 4 {
+		a.Observe(Traces, raw)
+		a.Evaluate()
+	}
+	require.Equal(t, "zstd", a.Choose(Traces, 0).Codec)
+	rejected.Store(true)
+	var ds []Decision
+	for range 2 { // the first resumes the paused sampling
+		a.Observe(Traces, raw)
+		ds = a.Evaluate()
+	}
+	require.Len(t, ds, 1)
+	assert.NotEqual(t, "zstd", ds[0].Choice.Codec)
 }
 
 // TestAdaptiveSmoothsAcrossEvaluations: the choice follows the trial totals

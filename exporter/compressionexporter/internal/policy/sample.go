@@ -3,6 +3,7 @@ package policy // import "github.com/otelgate/otelgate/exporter/compressionexpor
 import (
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 )
 
 // Sample keeps copies of recent requests for the trials, within a byte
@@ -14,6 +15,7 @@ import (
 // bytes and the traffic's mix of small and large requests. Requests larger
 // than the budget contribute a prefix.
 type Sample struct {
+	paused   atomic.Bool
 	mu       sync.Mutex
 	share    float64
 	minBytes int
@@ -31,7 +33,7 @@ func NewSample(share float64, minBytes, maxBytes int) *Sample {
 
 // Offer considers one request for the sample.
 func (s *Sample) Offer(raw []byte) {
-	if len(raw) == 0 {
+	if len(raw) == 0 || s.paused.Load() {
 		return
 	}
 	s.mu.Lock()
@@ -52,6 +54,10 @@ func (s *Sample) Offer(raw []byte) {
 		s.entries = s.entries[1:]
 	}
 }
+
+// SetActive resumes (true) or pauses (false) sampling; a paused Sample
+// ignores what it is offered.
+func (s *Sample) SetActive(active bool) { s.paused.Store(!active) }
 
 // Take returns the sampled requests and empties the sample.
 func (s *Sample) Take() [][]byte {
