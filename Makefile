@@ -30,10 +30,11 @@ $(GOLANGCI_LINT):
 
 tools: $(OCB) $(GOLANGCI_LINT)
 
-## generate: regenerate the OCB sources in cmd/otelgate from builder-config.yaml
+## generate: regenerate the OCB sources in cmd/otelgate from builder-config.yaml (gofmt'd: OCB's templates are not)
 generate: $(OCB)
 	@mkdir -p $(CURDIR)/.tools
 	$(LOCK) $(OCB) --config builder-config.yaml --skip-compilation
+	gofmt -w cmd/otelgate/*.go
 
 ## check-generated: fail when cmd/otelgate differs from what builder-config.yaml generates
 check-generated: generate
