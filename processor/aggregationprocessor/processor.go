@@ -624,24 +624,11 @@ func (p *aggregationProcessor) takeNumber(mc *metricCtx, dp pmetric.NumberDataPo
 		var out window.Outcome
 		d, out = r.inputs.Number(key, int64(dp.StartTimestamp()), ts, v, mc.in.Monotonic, mc.now)
 		in = r.inputs.Last
-		switch out {
-		case window.Full:
-			r.inputFull++
-			return true
-		case window.Stale:
-			// an older or repeated cumulative point adds nothing
-			r.in++
+		if r.consumedByInputs(out) {
 			return true
 		}
 	}
-	r.in++
-	w := mc.place(ts)
-	if w == nil {
-		return true
-	}
-	s := p.seriesOf(mc, w, dp.Attributes(), in)
-	p.sample = window.Sample{Time: ts, Value: v, Delta: d}
-	s.Push(&p.sample)
+	p.push(mc, ts, dp.Attributes(), in, window.Sample{Time: ts, Value: v, Delta: d})
 	return true
 }
 
@@ -665,27 +652,15 @@ func (p *aggregationProcessor) takeHistogram(mc *metricCtx, dp pmetric.Histogram
 		key := mc.fullKey.WithKey(p.all.Hash(dp.Attributes()))
 		d, out := r.inputs.Histogram(key, int64(dp.StartTimestamp()), ts, h, mc.now)
 		in = r.inputs.Last
-		switch out {
-		case window.Full:
-			r.inputFull++
+		if r.consumedByInputs(out) {
 			return true
-		case window.Stale:
-			r.in++
-			return true
-		case window.Baseline:
+		}
+		if out == window.Baseline {
 			d = &window.Histogram{Bounds: h.Bounds, Counts: make([]uint64, len(h.Counts)), HasSum: h.HasSum, Merged: true}
 		}
 		h = d
 	}
-	r.in++
-	w := mc.place(ts)
-	if w == nil {
-		return true
-	}
-	s := p.seriesOf(mc, w, dp.Attributes(), in)
-	p.sample = window.Sample{Time: ts, Hist: h}
-	r.boundsRejected += int64(s.Push(&p.sample))
-	p.sample.Hist = nil
+	mc.r.boundsRejected += int64(p.push(mc, ts, dp.Attributes(), in, window.Sample{Time: ts, Hist: h}))
 	return true
 }
 
@@ -714,26 +689,45 @@ func (p *aggregationProcessor) takeExpHistogram(mc *metricCtx, dp pmetric.Expone
 		key := mc.fullKey.WithKey(p.all.Hash(dp.Attributes()))
 		d, out := r.inputs.ExpHistogram(key, int64(dp.StartTimestamp()), ts, h, mc.now)
 		in = r.inputs.Last
-		switch out {
-		case window.Full:
-			r.inputFull++
+		if r.consumedByInputs(out) {
 			return true
-		case window.Stale:
-			r.in++
-			return true
-		case window.Baseline:
+		}
+		if out == window.Baseline {
 			d = &window.ExpHistogram{Scale: h.Scale, ZeroThreshold: h.ZeroThreshold, HasSum: h.HasSum, Merged: true}
 		}
 		h = d
 	}
-	r.in++
-	w := mc.place(ts)
-	if w == nil {
+	p.push(mc, ts, dp.Attributes(), in, window.Sample{Time: ts, Exp: h})
+	return true
+}
+
+// consumedByInputs counts a cumulative point that ends in the input table:
+// the table was full, or the point was older than or equal to the series'
+// last one (it adds nothing). It reports whether the point ends there.
+func (r *rule) consumedByInputs(out window.Outcome) bool {
+	switch out {
+	case window.Full:
+		r.inputFull++
+		return true
+	case window.Stale:
+		r.in++
 		return true
 	}
-	s := p.seriesOf(mc, w, dp.Attributes(), in)
-	p.sample = window.Sample{Time: ts, Exp: h}
-	s.Push(&p.sample)
-	p.sample.Exp = nil
-	return true
+	return false
+}
+
+// push counts an accepted point and adds it to its window's series (a point
+// whose window is gone is counted by place). It returns how many of the
+// series' outputs rejected the sample (explicit histograms with other bounds).
+func (p *aggregationProcessor) push(mc *metricCtx, ts int64, attrs pcommon.Map, in *window.InputState, sample window.Sample) (rejected int) {
+	mc.r.in++
+	w := mc.place(ts)
+	if w == nil {
+		return 0
+	}
+	s := p.seriesOf(mc, w, attrs, in)
+	p.sample = sample
+	rejected = s.Push(&p.sample)
+	p.sample = window.Sample{}
+	return rejected
 }
