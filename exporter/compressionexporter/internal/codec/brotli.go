@@ -25,14 +25,7 @@ func (c *brotliCodec) pools() *levelPools[*brotli.Writer] {
 }
 
 func (c *brotliCodec) Encode(dst, src []byte, level int) []byte {
-	out := &appendWriter{b: dst[:0]}
-	w := c.pools().get(level)
-	w.Reset(out)
-	_, _ = w.Write(src)
-	_ = w.Close()
-	w.Reset(nil)
-	c.pools().put(level, w)
-	return out.b
+	return encodeStream(c.pools(), dst, src, level)
 }
 
 func (*brotliCodec) Decode(src []byte) ([]byte, error) {

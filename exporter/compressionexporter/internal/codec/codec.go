@@ -129,3 +129,22 @@ func newLevelPools[T any](lo, hi int, mk func(level int) T) *levelPools[T] {
 
 func (lp *levelPools[T]) get(level int) T    { return lp.pools[level-lp.lo].get() }
 func (lp *levelPools[T]) put(level int, v T) { lp.pools[level-lp.lo].put(v) }
+
+// streamWriter is a pooled stream encoder that can be pointed at a new output.
+type streamWriter interface {
+	io.WriteCloser
+	Reset(io.Writer)
+}
+
+// encodeStream compresses src at level with a pooled writer, appending to
+// dst[:0]; the writer is detached from the output before it goes back.
+func encodeStream[W streamWriter](lp *levelPools[W], dst, src []byte, level int) []byte {
+	out := &appendWriter{b: dst[:0]}
+	w := lp.get(level)
+	w.Reset(out)
+	_, _ = w.Write(src) // appendWriter never fails
+	_ = w.Close()
+	w.Reset(nil)
+	lp.put(level, w)
+	return out.b
+}

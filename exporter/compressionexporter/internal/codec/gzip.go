@@ -24,14 +24,7 @@ func (c *gzipCodec) pools() *levelPools[*gzip.Writer] {
 }
 
 func (c *gzipCodec) Encode(dst, src []byte, level int) []byte {
-	out := &appendWriter{b: dst[:0]}
-	w := c.pools().get(level)
-	w.Reset(out)
-	_, _ = w.Write(src) // appendWriter never fails
-	_ = w.Close()
-	w.Reset(nil)
-	c.pools().put(level, w)
-	return out.b
+	return encodeStream(c.pools(), dst, src, level)
 }
 
 func (*gzipCodec) Decode(src []byte) ([]byte, error) {

@@ -31,14 +31,7 @@ func (c *lz4Codec) pools() *levelPools[*lz4.Writer] {
 }
 
 func (c *lz4Codec) Encode(dst, src []byte, level int) []byte {
-	out := &appendWriter{b: dst[:0]}
-	w := c.pools().get(level)
-	w.Reset(out)
-	_, _ = w.Write(src)
-	_ = w.Close()
-	w.Reset(nil)
-	c.pools().put(level, w)
-	return out.b
+	return encodeStream(c.pools(), dst, src, level)
 }
 
 func (*lz4Codec) Decode(src []byte) ([]byte, error) {

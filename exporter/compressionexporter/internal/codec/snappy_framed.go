@@ -35,14 +35,7 @@ func (c *snappyFramed) pools() *levelPools[*s2.Writer] {
 }
 
 func (c *snappyFramed) Encode(dst, src []byte, level int) []byte {
-	out := &appendWriter{b: dst[:0]}
-	w := c.pools().get(level)
-	w.Reset(out)
-	_, _ = w.Write(src)
-	_ = w.Close()
-	w.Reset(nil)
-	c.pools().put(level, w)
-	return out.b
+	return encodeStream(c.pools(), dst, src, level)
 }
 
 func (*snappyFramed) Decode(src []byte) ([]byte, error) {

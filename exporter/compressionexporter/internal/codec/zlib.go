@@ -27,14 +27,7 @@ func (c *zlibCodec) pools() *levelPools[*zlib.Writer] {
 }
 
 func (c *zlibCodec) Encode(dst, src []byte, level int) []byte {
-	out := &appendWriter{b: dst[:0]}
-	w := c.pools().get(level)
-	w.Reset(out)
-	_, _ = w.Write(src)
-	_ = w.Close()
-	w.Reset(nil)
-	c.pools().put(level, w)
-	return out.b
+	return encodeStream(c.pools(), dst, src, level)
 }
 
 func (*zlibCodec) Decode(src []byte) ([]byte, error) {
