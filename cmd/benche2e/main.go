@@ -201,14 +201,17 @@ func measure(ctx context.Context, bin, config string, o options, s *settings, lo
 	}
 	defer os.RemoveAll(dir)
 	abs, _ := filepath.Abs(config)
-	p, err := gatewayproc.Start(gatewayproc.Options{
+	p, err := gatewayproc.StartHealthy(gatewayproc.Options{
 		Binary: bin,
 		Config: abs,
 		Dir:    dir,
 		Env:    map[string]string{gatewayproc.EnvBackendEndpoint: sk.endpoint},
-	})
+	}, 60*time.Second)
 	if err != nil {
 		r.err = err
+		if p != nil {
+			r.err = fmt.Errorf("%w\n%s", err, tail(p.Output(), 20))
+		}
 		return r
 	}
 	stopped := false
@@ -217,10 +220,6 @@ func measure(ctx context.Context, bin, config string, o options, s *settings, lo
 			p.Kill()
 		}
 	}()
-	if err := p.WaitHealthy(60 * time.Second); err != nil {
-		r.err = fmt.Errorf("%w\n%s", err, tail(p.Output(), 20))
-		return r
-	}
 
 	gen := loadgen.DefaultConfig()
 	gen.Seed = o.seed

@@ -72,14 +72,11 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 	}
 
 	fmt.Fprintf(w, "starting the sink (%s) ...\n", o.SinkConfig)
-	sink, err := gatewayproc.Start(gatewayproc.Options{Binary: o.Binary, Config: o.SinkConfig, Dir: sinkDir, Output: procOut})
+	sink, err := gatewayproc.StartHealthy(gatewayproc.Options{Binary: o.Binary, Config: o.SinkConfig, Dir: sinkDir, Output: procOut}, 60*time.Second)
 	if err != nil {
-		return summary{}, err
+		return summary{}, fmt.Errorf("sink: %w\n%s", err, output(sink))
 	}
 	defer sink.Kill()
-	if err := sink.WaitHealthy(60 * time.Second); err != nil {
-		return summary{}, fmt.Errorf("sink: %w\n%s", err, sink.Output())
-	}
 
 	env := map[string]string{
 		gatewayproc.EnvBackendEndpoint:     sink.GRPCEndpoint,
@@ -106,14 +103,11 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 	if err != nil {
 		return summary{}, err
 	}
-	gw, err := gatewayproc.Start(gatewayproc.Options{Binary: o.Binary, Config: cfg, Dir: gwDir, Env: env, Output: procOut, WorkDir: filepath.Dir(cfg)})
+	gw, err := gatewayproc.StartHealthy(gatewayproc.Options{Binary: o.Binary, Config: cfg, Dir: gwDir, Env: env, Output: procOut, WorkDir: filepath.Dir(cfg)}, 60*time.Second)
 	if err != nil {
-		return summary{}, err
+		return summary{}, fmt.Errorf("gateway: %w\n%s", err, output(gw))
 	}
 	defer gw.Kill()
-	if err := gw.WaitHealthy(60 * time.Second); err != nil {
-		return summary{}, fmt.Errorf("gateway: %w\n%s", err, gw.Output())
-	}
 
 	fmt.Fprintf(w, "sending traces, metrics and logs for %s at %d items/s each ...\n", o.Duration, o.Rate)
 	sent, err := sendLoad(ctx, gw.GRPCEndpoint, o)
@@ -181,4 +175,12 @@ func tail(s string, lines int) string {
 		}
 	}
 	return s
+}
+
+// output is what a process that failed to start printed, if it ran at all.
+func output(p *gatewayproc.Process) string {
+	if p == nil {
+		return ""
+	}
+	return p.Output()
 }

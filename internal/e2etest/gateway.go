@@ -67,30 +67,36 @@ func StartGateway(t testing.TB, o GatewayOptions) *Gateway {
 	for k, v := range o.Env {
 		env[k] = v
 	}
-	p, err := gatewayproc.Start(gatewayproc.Options{
+	po := gatewayproc.Options{
 		Binary:  bin,
 		Config:  o.Config,
 		Dir:     t.TempDir(),
 		Env:     env,
 		Args:    o.Args,
 		WorkDir: RepoRoot(),
-	})
-	if err != nil {
-		t.Fatalf("start gateway: %v", err)
 	}
-	g := &Gateway{Process: p}
-	t.Cleanup(func() { g.Stop(t) })
 	if o.NoHealthWait {
+		p, err := gatewayproc.Start(po)
+		if err != nil {
+			t.Fatalf("start gateway: %v", err)
+		}
+		g := &Gateway{Process: p}
+		t.Cleanup(func() { g.Stop(t) })
 		return g
 	}
 	timeout := o.StartTimeout
 	if timeout == 0 {
 		timeout = 60 * time.Second
 	}
-	if err := p.WaitHealthy(timeout); err != nil {
-		p.Kill()
+	p, err := gatewayproc.StartHealthy(po, timeout)
+	if err != nil {
+		if p == nil {
+			t.Fatalf("start gateway: %v", err)
+		}
 		t.Fatalf("gateway did not become healthy: %v\n--- gateway output ---\n%s", err, p.Output())
 	}
+	g := &Gateway{Process: p}
+	t.Cleanup(func() { g.Stop(t) })
 	return g
 }
 

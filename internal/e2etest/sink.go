@@ -2,6 +2,7 @@ package e2etest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/otelgate/otelgate/internal/gatewayproc"
 )
 
 // Sink is the collector's own OTLP receiver running in the test process
@@ -35,7 +38,27 @@ func StartSink(t testing.TB) *Sink {
 		Metrics: new(consumertest.MetricsSink),
 		Logs:    new(consumertest.LogsSink),
 	}
-	grpcAddr, httpAddr := FreeAddr(t), FreeAddr(t)
+	// A port can be taken by another process between FreeAddr and the bind;
+	// then start again on fresh ports.
+	var err error
+	for range 3 {
+		var stop func()
+		stop, err = s.start(FreeAddr(t), FreeAddr(t))
+		if err == nil {
+			t.Cleanup(stop)
+			return s
+		}
+		if !gatewayproc.IsAddrInUse(err.Error()) {
+			break
+		}
+	}
+	t.Fatalf("sink: %v", err)
+	return nil
+}
+
+// start runs the sink's receivers on the given addresses; the returned
+// function stops them.
+func (s *Sink) start(grpcAddr, httpAddr string) (func(), error) {
 	s.GRPCEndpoint = grpcAddr
 	s.HTTPEndpoint = "http://" + httpAddr
 
@@ -53,28 +76,29 @@ func StartSink(t testing.TB) *Sink {
 	ctx := context.Background()
 	tr, err := f.CreateTraces(ctx, set, cfg, s.Traces)
 	if err != nil {
-		t.Fatalf("sink traces receiver: %v", err)
+		return nil, fmt.Errorf("traces receiver: %w", err)
 	}
 	mr, err := f.CreateMetrics(ctx, set, cfg, s.Metrics)
 	if err != nil {
-		t.Fatalf("sink metrics receiver: %v", err)
+		return nil, fmt.Errorf("metrics receiver: %w", err)
 	}
 	lr, err := f.CreateLogs(ctx, set, cfg, s.Logs)
 	if err != nil {
-		t.Fatalf("sink logs receiver: %v", err)
+		return nil, fmt.Errorf("logs receiver: %w", err)
+	}
+	stop := func() {
+		for _, r := range []component.Component{tr, mr, lr} {
+			_ = r.Shutdown(context.Background())
+		}
 	}
 	host := componenttest.NewNopHost()
 	for _, r := range []component.Component{tr, mr, lr} {
 		if err := r.Start(ctx, host); err != nil {
-			t.Fatalf("sink start: %v", err)
+			stop()
+			return nil, fmt.Errorf("start: %w", err)
 		}
 	}
-	t.Cleanup(func() {
-		for _, r := range []component.Component{tr, mr, lr} {
-			_ = r.Shutdown(context.Background())
-		}
-	})
-	return s
+	return stop, nil
 }
 
 // WaitForSpans waits until the sink holds at least n spans.

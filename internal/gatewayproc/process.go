@@ -62,28 +62,6 @@ type Process struct {
 	waitErr error
 }
 
-// FreeAddr returns a loopback host:port that was free when asked.
-func FreeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
-}
-
-func freeAddrs(n int) ([]string, error) {
-	out := make([]string, n)
-	for i := range out {
-		a, err := FreeAddr()
-		if err != nil {
-			return nil, fmt.Errorf("free port: %w", err)
-		}
-		out[i] = a
-	}
-	return out, nil
-}
-
 // Start starts the process on free loopback ports. It does not wait for health.
 func Start(o Options) (*Process, error) {
 	addrs, err := freeAddrs(4)
@@ -147,6 +125,32 @@ func Start(o Options) (*Process, error) {
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// startAttempts bounds StartHealthy's restarts after a lost port.
+const startAttempts = 3
+
+// StartHealthy starts the process and waits up to timeout until it is healthy.
+// A process that failed because one of its ports was taken between the choice
+// and the bind (another process got there first) is started again on fresh
+// ports, up to three times. On failure the returned Process, when not nil, has
+// exited and still holds its output.
+func StartHealthy(o Options, timeout time.Duration) (*Process, error) {
+	for attempt := 1; ; attempt++ {
+		p, err := Start(o)
+		if err != nil {
+			return nil, err
+		}
+		err = p.WaitHealthy(timeout)
+		if err == nil {
+			return p, nil
+		}
+		p.Kill()
+		if attempt < startAttempts && IsAddrInUse(p.Output()) {
+			continue
+		}
+		return p, err
+	}
 }
 
 // WaitHealthy polls the health_check extension until it answers 200.
