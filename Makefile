@@ -97,10 +97,7 @@ FUZZ_TARGETS := \
 	./processor/encryptionprocessor/codec:FuzzBase64URL \
 	./exporter/compressionexporter/internal/codec:FuzzDecode
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		echo "== $${t%%:*} $${t##*:}"; \
-		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
-	done
+	@FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh $(FUZZ_TARGETS)
 
 ## lint: golangci-lint v2 with .golangci.yml
 lint: $(GOLANGCI_LINT)
