@@ -84,6 +84,13 @@ type AdaptiveConfig struct {
 	Initial CodecConfig `mapstructure:"initial"`
 	// Levels are the levels tried per codec; codecs not listed use defaultLevels.
 	Levels map[string][]int `mapstructure:"levels"`
+	// CostTolerance: candidates whose estimated cost is within this fraction
+	// of the lowest are tied, and the one that spends the least CPU wins.
+	CostTolerance float64 `mapstructure:"cost_tolerance"`
+	// TrialCPUBudget: after a signal's first trial, its trials may spend at
+	// most this share of the CPU time the send path spends compressing the
+	// signal; 0 means no bound.
+	TrialCPUBudget float64 `mapstructure:"trial_cpu_budget"`
 	// CandidateMargin: between full trials, only candidates whose last
 	// estimated cost is within this fraction of the best are tried again.
 	CandidateMargin float64 `mapstructure:"candidate_margin"`
@@ -188,6 +195,12 @@ func (cfg *Config) Validate() error {
 		}
 		if a.LinkBytesPerSecond < 0 {
 			errs = append(errs, fmt.Errorf("adaptive.link_bytes_per_second: must not be negative (got %v)", a.LinkBytesPerSecond))
+		}
+		if !(a.CostTolerance >= 0 && a.CostTolerance <= 1) {
+			errs = append(errs, fmt.Errorf("adaptive.cost_tolerance: must be in [0, 1] (got %v)", a.CostTolerance))
+		}
+		if !(a.TrialCPUBudget >= 0 && a.TrialCPUBudget <= 1) {
+			errs = append(errs, fmt.Errorf("adaptive.trial_cpu_budget: must be in [0, 1] (got %v)", a.TrialCPUBudget))
 		}
 		if a.CandidateMargin < 0 {
 			errs = append(errs, fmt.Errorf("adaptive.candidate_margin: must not be negative (got %v)", a.CandidateMargin))

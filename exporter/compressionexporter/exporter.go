@@ -99,6 +99,8 @@ func newExporter(cfg *Config, set exporter.Settings, signal string) (*compressio
 			SampleMaxBytes:     cfg.Adaptive.SampleMaxBytes,
 			Usable:             e.neg.usable,
 			Format:             tr.format,
+			CostTolerance:      cfg.Adaptive.CostTolerance,
+			TrialBudget:        cfg.Adaptive.TrialCPUBudget,
 			Margin:             cfg.Adaptive.CandidateMargin,
 			FullEvery:          cfg.Adaptive.FullTrialEvery,
 			MaxBackoff:         cfg.Adaptive.MaxBackoff,
@@ -189,6 +191,10 @@ func (e *compressionExporter) reportDecisions(ds []policy.Decision) {
 		}
 		fields := []zap.Field{zap.String("signal", d.Signal), zap.String("choice", d.Choice.Key()),
 			zap.String("reason", d.Choice.Reason), zap.Float64("link_bytes_per_second", d.LinkBytesPerSecond)}
+		for _, t := range d.Probes {
+			e.tb.ExporterCompressionCPUTime.Add(context.Background(), t.CPU.Seconds(), metric.WithAttributes(
+				attribute.String("codec", t.Codec), attribute.String("phase", "trial")))
+		}
 		for _, t := range d.Trials {
 			e.tb.ExporterCompressionCPUTime.Add(context.Background(), t.CPU.Seconds(), metric.WithAttributes(
 				attribute.String("codec", t.Codec), attribute.String("phase", "trial")))
@@ -292,6 +298,9 @@ func (e *compressionExporter) export(ctx context.Context, raw []byte, partialSuc
 			cpu := policy.MeasureCPU(func() { *bufp = cd.Encode(*bufp, raw, level) })
 			e.tb.ExporterCompressionCPUTime.Add(ctx, cpu.Seconds(), metric.WithAttributes(
 				attribute.String("codec", wire), attribute.String("phase", "send")))
+			if e.adaptive != nil {
+				e.adaptive.ObserveCompression(e.signal, cpu)
+			}
 			body = *bufp
 		}
 		start := time.Now()

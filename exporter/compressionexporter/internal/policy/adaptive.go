@@ -31,6 +31,16 @@ type AdaptiveSettings struct {
 	// codec (gRPC's "snappy" is the Snappy framing format). Nil means the
 	// codec itself.
 	Format func(codec string) string
+	// CostTolerance: candidates whose estimated cost is within
+	// (1+CostTolerance) of the lowest count as tied, and the one with the
+	// least CPU time wins (see Cheapest).
+	CostTolerance float64
+	// TrialBudget bounds the trials' CPU time to this share of the CPU time
+	// the send path spends compressing the signal's requests: after its
+	// first trial, a signal runs trials only while the budget it has earned
+	// covers what its trials have spent. 0 means no bound. A current codec
+	// the server rejected is re-decided regardless.
+	TrialBudget float64
 	// Margin prunes trials: between full evaluations, only candidates whose
 	// cost estimated from their last trial is within (1+Margin) of the best
 	// estimate are tried again. 0 disables pruning.
@@ -52,6 +62,10 @@ type Decision struct {
 	Choice             Choice
 	LinkBytesPerSecond float64
 	Trials             []Trial
+	// Probes are the compressions of the probe (see probeBytes) that are
+	// not part of any estimate: each candidate's warm-up, and the probe of a
+	// candidate it left out. Their CPU time counts as trial CPU.
+	Probes []Trial
 }
 
 // Adaptive picks, per signal, the candidate with the lowest estimated cost
@@ -68,6 +82,7 @@ type Adaptive struct {
 	history map[string]map[Candidate]*totals
 	evals   map[string]int
 	backoff map[string]*backoff
+	budget  map[string]*trialBudget
 	// cpuTime returns the CPU time consumed so far by the calling thread.
 	cpuTime func() time.Duration
 }
@@ -82,9 +97,11 @@ func NewAdaptive(set AdaptiveSettings) *Adaptive {
 		history: map[string]map[Candidate]*totals{},
 		evals:   map[string]int{},
 		backoff: map[string]*backoff{},
+		budget:  map[string]*trialBudget{},
 	}
 	for _, s := range Signals {
 		a.backoff[s] = &backoff{}
+		a.budget[s] = &trialBudget{}
 		a.samples[s] = NewSample(set.SampleShare, set.SampleMinBytes, set.SampleMaxBytes)
 		p := &atomic.Pointer[Choice]{}
 		p.Store(&Choice{Codec: set.Initial.Codec, Level: set.Initial.Level, Reason: ReasonInitial})
@@ -118,6 +135,14 @@ func (a *Adaptive) Observe(signal string, raw []byte) {
 	}
 }
 
+// ObserveCompression records the CPU time the send path spent compressing
+// one of the signal's requests; the trial budget is a share of it.
+func (a *Adaptive) ObserveCompression(signal string, cpu time.Duration) {
+	if b, ok := a.budget[signal]; ok {
+		b.earn(cpu)
+	}
+}
+
 // ObserveSend records a completed send for the link estimate.
 func (a *Adaptive) ObserveSend(wireBytes int, d time.Duration) { a.link.Observe(wireBytes, d) }
 
@@ -147,7 +172,15 @@ func (a *Adaptive) Evaluate() []Decision {
 			continue
 		}
 		cur := *a.current[signal].Load()
-		if bo.skip(rate, mean, a.set.Usable == nil || a.set.Usable(cur.Codec)) {
+		usable := a.set.Usable == nil || a.set.Usable(cur.Codec)
+		budget := a.budget[signal]
+		if usable && !budget.allows(a.set.TrialBudget) {
+			// The trials' CPU is ahead of the budget: keep the choice and
+			// keep sampling, so a trial can run once the budget allows.
+			smp.SetActive(true)
+			continue
+		}
+		if bo.skip(rate, mean, usable) {
 			// Sampling pauses while trials are skipped and resumes for
 			// the interval before the next trial.
 			smp.SetActive(bo.wait == 0)
@@ -159,10 +192,12 @@ func (a *Adaptive) Evaluate() []Decision {
 			// evaluation has a sample to try.
 			continue
 		}
-		trials := a.trials(sample, a.shortlist(signal, rate), &buf)
+		trials, probes := a.trials(signal, sample, a.shortlist(signal, rate), rate, &buf)
+		budget.spend(trials)
+		budget.spend(probes)
 		a.remember(signal, trials)
-		d := Decision{Signal: signal, LinkBytesPerSecond: rate, Trials: trials}
-		best, ok := Cheapest(a.smoothed(signal, trials), rate)
+		d := Decision{Signal: signal, LinkBytesPerSecond: rate, Trials: trials, Probes: probes}
+		best, ok := Cheapest(a.smoothed(signal, trials), rate, a.set.CostTolerance)
 		if !ok {
 			d.Choice = *a.current[signal].Load()
 			out = append(out, d)
@@ -219,7 +254,9 @@ func (a *Adaptive) shortlist(signal string, rate float64) []Candidate {
 			best = e
 		}
 	}
-	bound := best * (1 + a.set.Margin)
+	// A candidate within the cost tolerance can win the tie-break, so the
+	// margin never prunes tighter than the tolerance.
+	bound := best * (1 + max(a.set.Margin, a.set.CostTolerance))
 	var list []Candidate
 	for _, c := range a.set.Candidates {
 		e, cpu, ok := est(c)
@@ -278,16 +315,38 @@ func (a *Adaptive) smoothed(signal string, trials []Trial) []Trial {
 	return out
 }
 
+// probeBytes bounds the probe: the first probeBytes of the sample's largest
+// request. Each candidate first compresses the probe once to warm its
+// encoder, whose first use with a large input allocates state sized for it
+// (measured at up to 10x the steady CPU per byte), so the trial measures
+// compression rather than allocation. A candidate with no history then
+// compresses it again, warm, once a cheaper candidate has been measured in
+// the same evaluation: CPU time per byte changes little with the amount of
+// input, so if its CPU time per byte alone exceeds the lowest cost per byte
+// measured so far (with the margin) it cannot win on the whole sample
+// either, and is left out. This keeps a signal's first evaluation, which has
+// no history to prune by, cheap on fast links, where the slow codecs' CPU
+// alone outweighs what their bytes save.
+const probeBytes = 64 << 10
+
 // trials compresses the sample with each candidate, measuring the thread's
-// CPU time; the goroutine stays on one thread while it measures.
-func (a *Adaptive) trials(sample [][]byte, candidates []Candidate, buf *[]byte) []Trial {
+// CPU time; the goroutine stays on one thread while it measures. It returns
+// the trials and the probes (see Decision.Probes).
+func (a *Adaptive) trials(signal string, sample [][]byte, candidates []Candidate, rate float64, buf *[]byte) (trials, probes []Trial) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	var in int
+	probe := sample[0]
 	for _, s := range sample {
 		in += len(s)
+		if len(s) > len(probe) {
+			probe = s
+		}
 	}
-	trials := make([]Trial, 0, len(candidates))
+	probe = probe[:min(len(probe), probeBytes)]
+	hist := a.history[signal]
+	lowest := -1.0 // lowest cost per byte measured in this evaluation
+	trials = make([]Trial, 0, len(candidates))
 	for _, cand := range candidates {
 		if a.set.Usable != nil && !a.set.Usable(cand.Codec) {
 			continue
@@ -300,18 +359,37 @@ func (a *Adaptive) trials(sample [][]byte, candidates []Candidate, buf *[]byte) 
 		if !ok {
 			continue
 		}
-		t := Trial{Codec: cand.Codec, Level: cand.Level, InBytes: in}
-		// Warm the encoder (first use allocates its state) outside the measurement.
-		*buf = c.Encode(*buf, sample[0][:min(len(sample[0]), 1024)], cand.Level)
+		p := Trial{Codec: cand.Codec, Level: cand.Level, InBytes: len(probe)}
 		start := a.cpuTime()
+		*buf = c.Encode(*buf, probe, cand.Level)
+		if _, known := hist[cand]; !known && lowest > 0 && a.set.Margin > 0 && len(probe) < in {
+			warm := a.cpuTime()
+			*buf = c.Encode(*buf, probe, cand.Level)
+			p.CPU = a.cpuTime() - start
+			p.InBytes *= 2
+			if (a.cpuTime() - warm).Seconds() > lowest*(1+a.set.Margin)*float64(len(probe)) {
+				probes = append(probes, p)
+				continue
+			}
+		} else {
+			p.CPU = a.cpuTime() - start
+		}
+		probes = append(probes, p)
+		t := Trial{Codec: cand.Codec, Level: cand.Level, InBytes: in}
+		start = a.cpuTime()
 		for _, s := range sample {
 			*buf = c.Encode(*buf, s, cand.Level)
 			t.OutBytes += len(*buf)
 		}
 		t.CPU = a.cpuTime() - start
 		trials = append(trials, t)
+		if rate > 0 && in > 0 {
+			if perByte := t.Cost(rate) / float64(in); lowest < 0 || perByte < lowest {
+				lowest = perByte
+			}
+		}
 	}
-	return trials
+	return trials, probes
 }
 
 // Run evaluates every interval until stop is closed; report receives each

@@ -21,18 +21,29 @@ func (t Trial) Cost(linkBytesPerSecond float64) float64 {
 	return t.CPU.Seconds() + float64(t.OutBytes)/linkBytesPerSecond
 }
 
-// Cheapest returns the trial with the lowest cost. Ties go to the earlier
-// trial, so candidate order (the allowed list) breaks them. ok is false when
-// trials is empty or the link rate is not positive.
-func Cheapest(trials []Trial, linkBytesPerSecond float64) (best Trial, ok bool) {
+// Cheapest returns the trial to use: the one with the least CPU time among
+// those whose cost is within (1+tolerance) of the lowest. Trials are sampled
+// and their CPU time is noisy, so costs that close are a tie; a tie goes to
+// the candidate that spends less of the gateway's own CPU, and then to the
+// earlier trial (candidate order, the allowed list). A tolerance of 0 picks
+// the lowest cost. ok is false when trials is empty or the link rate is not
+// positive.
+func Cheapest(trials []Trial, linkBytesPerSecond, tolerance float64) (best Trial, ok bool) {
 	if len(trials) == 0 || !(linkBytesPerSecond > 0) {
 		return Trial{}, false
 	}
-	best = trials[0]
-	bestCost := best.Cost(linkBytesPerSecond)
+	lowest := trials[0].Cost(linkBytesPerSecond)
 	for _, t := range trials[1:] {
-		if c := t.Cost(linkBytesPerSecond); c < bestCost {
-			best, bestCost = t, c
+		lowest = min(lowest, t.Cost(linkBytesPerSecond))
+	}
+	bound := lowest * (1 + max(tolerance, 0))
+	found := false
+	for _, t := range trials {
+		if t.Cost(linkBytesPerSecond) > bound {
+			continue
+		}
+		if !found || t.CPU < best.CPU {
+			best, found = t, true
 		}
 	}
 	return best, true

@@ -25,21 +25,21 @@ var synthetic = []Trial{
 
 func TestCheapestSlowLinkPrefersRatio(t *testing.T) {
 	// 10 KB/s: every kilobyte costs 100 ms, far more than any CPU difference.
-	best, ok := Cheapest(synthetic, 10e3)
+	best, ok := Cheapest(synthetic, 10e3, 0)
 	require.True(t, ok)
 	assert.Equal(t, "br", best.Codec)
 }
 
 func TestCheapestFastLinkPrefersCPU(t *testing.T) {
 	// 10 GB/s: a megabyte costs 0.1 ms on the wire, less than any compression.
-	best, ok := Cheapest(synthetic, 10e9)
+	best, ok := Cheapest(synthetic, 10e9, 0)
 	require.True(t, ok)
 	assert.Equal(t, "none", best.Codec)
 }
 
 func TestCheapestMiddleLink(t *testing.T) {
 	// 10 MB/s: snappy 2+25=27 ms, zstd 6+12=18 ms, none 100 ms, br 909.5 ms.
-	best, ok := Cheapest(synthetic, 10e6)
+	best, ok := Cheapest(synthetic, 10e6, 0)
 	require.True(t, ok)
 	assert.Equal(t, "zstd", best.Codec)
 	assert.InDelta(t, 0.018, best.Cost(10e6), 1e-9)
@@ -47,14 +47,30 @@ func TestCheapestMiddleLink(t *testing.T) {
 
 func TestCheapestTieKeepsOrder(t *testing.T) {
 	tr := []Trial{{Codec: "gzip", OutBytes: 10}, {Codec: "zlib", OutBytes: 10}}
-	best, _ := Cheapest(tr, 1)
+	best, _ := Cheapest(tr, 1, 0)
 	assert.Equal(t, "gzip", best.Codec)
 }
 
+func TestCheapestToleranceBreaksNearTiesByCPU(t *testing.T) {
+	// 10 MB/s: zstd costs 18 ms (6 ms CPU), snappy 27 ms (2 ms CPU).
+	best, _ := Cheapest(synthetic, 10e6, 0.4) // bound 25.2 ms: snappy is not tied
+	assert.Equal(t, "zstd", best.Codec)
+	best, _ = Cheapest(synthetic, 10e6, 0.5) // bound 27 ms: snappy is tied and spends less CPU
+	assert.Equal(t, "snappy", best.Codec)
+	best, _ = Cheapest(synthetic, 10e6, -1) // a negative tolerance counts as 0
+	assert.Equal(t, "zstd", best.Codec)
+	// 10 KB/s: br (9.5 s + 0.9 s) and zstd (12 s + 6 ms) are 15% apart:
+	// a 20% tolerance takes zstd for its CPU, 10% keeps br.
+	best, _ = Cheapest(synthetic, 10e3, 0.2)
+	assert.Equal(t, "zstd", best.Codec)
+	best, _ = Cheapest(synthetic, 10e3, 0.1)
+	assert.Equal(t, "br", best.Codec)
+}
+
 func TestCheapestRejectsNoData(t *testing.T) {
-	_, ok := Cheapest(nil, 1e6)
+	_, ok := Cheapest(nil, 1e6, 0)
 	assert.False(t, ok)
-	_, ok = Cheapest(synthetic, 0)
+	_, ok = Cheapest(synthetic, 0, 0)
 	assert.False(t, ok)
 }
 
@@ -122,8 +138,8 @@ func TestSampleShareAndBudget(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Len(t, got[0], 1000, "an oversized request contributes a prefix")
 
-	// The floor: after each Take, requests are taken until minBytes are held,
-	// the one that crosses it as a prefix; then the share applies (0 here).
+	// The floor: after each Take, requests are taken whole until minBytes
+	// are held; then the share applies (0 here).
 	s = NewSample(0, 1500, 1<<20)
 	for round := 0; round < 2; round++ {
 		for i := 0; i < 10; i++ {
@@ -132,7 +148,7 @@ func TestSampleShareAndBudget(t *testing.T) {
 		got = s.Take()
 		require.Len(t, got, 2, "round %d", round)
 		assert.Len(t, got[0], 1000)
-		assert.Len(t, got[1], 500, "the request crossing the floor contributes what is missing")
+		assert.Len(t, got[1], 1000, "the request crossing the floor is taken whole")
 	}
 }
 
@@ -268,22 +284,33 @@ func TestAdaptivePrunesHopelessCandidates(t *testing.T) {
 	a := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 100e6,
 		SampleShare: 1, SampleMaxBytes: 4 << 20, Margin: 0.25, FullEvery: 3})
 	raw := marshalTraces(t, 400, 9)
-	tried := func() map[string]bool {
+	require.Greater(t, len(raw), probeBytes, "the sample is larger than the probe")
+	evaluate := func() (tried, probedOnly map[string]bool) {
 		a.Observe(Traces, raw)
 		ds := a.Evaluate()
 		require.Len(t, ds, 1)
-		out := map[string]bool{}
+		tried, probedOnly = map[string]bool{}, map[string]bool{}
 		for _, tr := range ds[0].Trials {
-			out[tr.Key()] = true
+			tried[tr.Key()] = true
+			assert.Equal(t, len(raw), tr.InBytes, "a trial compresses the whole sample")
 		}
-		return out
+		for _, p := range ds[0].Probes {
+			if !tried[p.Key()] {
+				probedOnly[p.Key()] = true
+			}
+			assert.LessOrEqual(t, p.InBytes, 2*probeBytes, "a probe compresses at most twice the probe")
+		}
+		return tried, probedOnly
 	}
-	assert.Len(t, tried(), 4, "first evaluation tries everything")
-	second := tried()
-	assert.False(t, second["br:9"], "brotli 9 costs far more CPU than snappy saves on a 100 MB/s link")
-	assert.True(t, second[a.Choose(Traces, 0).Key()], "the current choice is re-tried on the same sample as its competitors")
-	tried()
-	full := tried()
+	tried, probed := evaluate()
+	assert.True(t, tried["none:0"] && tried["snappy:1"], "the first two candidates are tried whole: %v", tried)
+	assert.False(t, tried["br:9"], "brotli 9's CPU on the probe alone exceeds the cost of what was measured before it")
+	assert.True(t, probed["br:9"], "brotli 9 is left out after its probe, and the probe's CPU is reported")
+	tried, _ = evaluate()
+	assert.False(t, tried["br:9"], "brotli 9 costs far more CPU than snappy saves on a 100 MB/s link")
+	assert.True(t, tried[a.Choose(Traces, 0).Key()], "the current choice is re-tried on the same sample as its competitors")
+	evaluate()
+	full, _ := evaluate()
 	assert.True(t, full["none:0"] && full["snappy:1"], "the third evaluation after the first is a full one: %v", full)
 	assert.False(t, full["br:9"], "brotli 9's CPU alone exceeds snappy's total cost on a 100 MB/s link")
 }
@@ -436,5 +463,50 @@ func TestAdaptiveTrialsUseTransportFormat(t *testing.T) {
 		require.Len(t, ds[0].Trials, 1)
 		assert.Equal(t, tc.want, ds[0].Trials[0].OutBytes)
 		assert.Equal(t, "snappy", ds[0].Trials[0].Codec, "trials are named by the wire codec")
+	}
+}
+
+// TestAdaptiveTrialBudget: after the first trial, trials run only while a
+// share of the send path's compression CPU covers the trials' CPU; a
+// rejected current codec is re-decided regardless.
+func TestAdaptiveTrialBudget(t *testing.T) {
+	var rejected atomic.Bool
+	cands := []Candidate{{"zstd", 1}, {"snappy", 1}, {"none", 0}}
+	a := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 1e5,
+		SampleShare: 1, SampleMaxBytes: 4 << 20, MaxBackoff: 1, TrialBudget: 0.1,
+		Usable: func(c string) bool { return !rejected.Load() || c != "zstd" }})
+	a.cpuTime = fakeCPUClock() // every trial of a candidate measures 0.5 ms
+	raw := marshalTraces(t, 200, 3)
+	evaluate := func() (tried bool) {
+		a.Observe(Traces, raw)
+		ds := a.Evaluate()
+		return len(ds) == 1 && len(ds[0].Trials) > 0
+	}
+	require.True(t, evaluate(), "the first trial needs no budget")
+	require.Equal(t, "zstd", a.Choose(Traces, 0).Codec)
+	// 3 candidates x (0.5 ms warm-up + 0.5 ms trial) = 3 ms spent; 10% of
+	// the send CPU must cover it.
+	assert.False(t, evaluate(), "nothing earned yet")
+	a.ObserveCompression(Traces, 20*time.Millisecond)
+	assert.False(t, evaluate(), "2 ms earned of 3 ms spent")
+	a.ObserveCompression(Metrics, time.Second)
+	assert.False(t, evaluate(), "another signal's compression earns nothing for traces")
+	a.ObserveCompression(Traces, 10*time.Millisecond)
+	assert.True(t, evaluate(), "3 ms earned covers 3 ms spent")
+	assert.False(t, evaluate(), "6 ms spent, 3 ms earned")
+
+	rejected.Store(true)
+	require.True(t, evaluate(), "a rejected current codec is re-decided over the budget")
+	assert.NotEqual(t, "zstd", a.Choose(Traces, 0).Codec)
+
+	// Without a budget (share 0), trials run at every evaluation.
+	b := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 1e5,
+		SampleShare: 1, SampleMaxBytes: 4 << 20, MaxBackoff: 1})
+	b.cpuTime = fakeCPUClock()
+	for i := range 3 {
+		b.Observe(Traces, raw)
+		ds := b.Evaluate()
+		require.Len(t, ds, 1, "evaluation %d", i)
+		assert.NotEmpty(t, ds[0].Trials)
 	}
 }

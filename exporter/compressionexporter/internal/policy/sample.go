@@ -8,12 +8,14 @@ import (
 
 // Sample keeps copies of recent requests for the trials, within a byte
 // budget, dropping the oldest. After each Take it first takes every request
-// until it holds minBytes (a request larger than what is missing contributes
-// a prefix), so that even light traffic gives each evaluation something to
-// judge by; beyond that floor, each request is taken with probability share
-// regardless of its size, so in expectation the sample holds share of the
-// bytes and the traffic's mix of small and large requests. Requests larger
-// than the budget contribute a prefix.
+// until it holds minBytes, so that even light traffic gives each evaluation
+// something to judge by; beyond that floor, each request is taken with
+// probability share regardless of its size, so in expectation the sample
+// holds share of the bytes and the traffic's mix of small and large
+// requests. Requests are taken whole, as the send path compresses them: a
+// codec with a long window finds matches across a whole request that a
+// prefix does not have, so trials on prefixes misjudge the codecs against
+// each other. Only a request larger than the budget contributes a prefix.
 type Sample struct {
 	paused   atomic.Bool
 	mu       sync.Mutex
@@ -39,9 +41,7 @@ func (s *Sample) Offer(raw []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
-	case s.bytes < s.minBytes:
-		raw = raw[:min(len(raw), s.minBytes-s.bytes)]
-	case s.share > 0 && s.rnd.Float64() < s.share:
+	case s.bytes < s.minBytes, s.share > 0 && s.rnd.Float64() < s.share:
 		raw = raw[:min(len(raw), s.maxBytes)]
 	default:
 		return
