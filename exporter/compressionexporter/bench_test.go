@@ -95,6 +95,10 @@ func benchCases() []benchCase {
 		cfg.Policy = policyAdaptive
 		cfg.Adaptive.LinkBytesPerSecond = 1e6
 		cfg.Adaptive.SampleShare = 0.05
+	}}, benchCase{name: "adaptive/link=1MB/s/no_budget", cfg: func(cfg *Config) {
+		cfg.Policy = policyAdaptive
+		cfg.Adaptive.LinkBytesPerSecond = 1e6
+		cfg.Adaptive.TrialCPUBudget = 0
 	}})
 	// Steady state: after 16 evaluations, trials of a stable choice are
 	// spaced out (adaptive.max_backoff).
@@ -106,6 +110,10 @@ func benchCases() []benchCase {
 	}
 	return cases
 }
+
+// benchRounds is how many times each case of BenchmarkMixedWorkload runs,
+// interleaved with the others.
+const benchRounds = 3
 
 // benchLinks are the link throughputs the adaptive cases assume, in bytes per second.
 var benchLinks = []float64{100e3, 1e6, 100e6}
@@ -122,10 +130,16 @@ func processCPU() time.Duration {
 // wire, the ratio against uncompressed OTLP (overall and for traces) and CPU
 // seconds per uncompressed MB (trial compressions included). The adaptive
 // policy evaluates once per replay of the workload (about 14 MB), with the
-// default sample (64 KiB floor, then a share of 0.01) and pruning, after one
-// warm-up replay; one case shows a sample share of 0.05, and the /steady
-// cases measure after 16 warm-up replays, once the trials of a stable choice
-// have backed off.
+// default sample (64 KiB floor, then a share of 0.01), pruning and trial CPU
+// budget, after one warm-up replay; one case shows a sample share of 0.05,
+// one runs without the trial budget, and the /steady cases measure after 16
+// warm-up replays. The budget defers trials beyond the first into later
+// replays, so trial_share reports the trials' CPU over every replay of the
+// case, warm-ups included, against the send path's compression CPU.
+//
+// The cases run benchRounds times, interleaved (every case once per round),
+// so a slow moment of the machine does not land on one case only; the table
+// printed at the end holds each case's median.
 func BenchmarkMixedWorkload(b *testing.B) {
 	reqs, sizes := mixedWorkload(b)
 	total := 0
@@ -136,77 +150,84 @@ func BenchmarkMixedWorkload(b *testing.B) {
 		name            string
 		wire, traceWire int
 		cpuPerMB        float64
+		trialShare      float64
 	}
 	var results []result
-	for _, bc := range benchCases() {
-		b.Run(bc.name, func(b *testing.B) {
-			cfg := createDefaultConfig().(*Config)
-			cfg.Protocol = protocolHTTP
-			cfg.HTTP.Endpoint = "http://127.0.0.1:1"
-			cfg.AcceptBrotli = true
-			cfg.MinSize = 0
-			bc.cfg(cfg)
-			require.NoError(b, cfg.Validate())
-			set := exportertest.NewNopSettings(metadata.Type)
-			tr := &discardTransport{bytes: map[string]int{}}
-			exps := map[string]*compressionExporter{}
-			for _, sig := range policy.Signals {
-				e, err := newExporter(cfg, set, sig)
-				require.NoError(b, err)
-				e.tr = tr
-				exps[sig] = e
-			}
-			ctx := context.Background()
-			var trialCPU time.Duration
-			replay := func() {
-				for _, r := range reqs {
-					require.NoError(b, exps[r.signal].export(ctx, r.raw, nil))
+	for range benchRounds {
+		for _, bc := range benchCases() {
+			b.Run(bc.name, func(b *testing.B) {
+				cfg := createDefaultConfig().(*Config)
+				cfg.Protocol = protocolHTTP
+				cfg.HTTP.Endpoint = "http://127.0.0.1:1"
+				cfg.AcceptBrotli = true
+				cfg.MinSize = 0
+				bc.cfg(cfg)
+				require.NoError(b, cfg.Validate())
+				set := exportertest.NewNopSettings(metadata.Type)
+				tr := &discardTransport{bytes: map[string]int{}}
+				exps := map[string]*compressionExporter{}
+				for _, sig := range policy.Signals {
+					e, err := newExporter(cfg, set, sig)
+					require.NoError(b, err)
+					e.tr = tr
+					exps[sig] = e
 				}
-				// One adaptive evaluation per replay of the workload.
-				for _, e := range exps {
-					if e.adaptive != nil {
-						for _, d := range e.adaptive.Evaluate() {
-							for _, t := range d.Trials {
-								trialCPU += t.CPU
+				ctx := context.Background()
+				var trialCPU, allTrialCPU, allCPU time.Duration
+				replay := func() {
+					start := processCPU()
+					for _, r := range reqs {
+						require.NoError(b, exps[r.signal].export(ctx, r.raw, nil))
+					}
+					// One adaptive evaluation per replay of the workload.
+					for _, e := range exps {
+						if e.adaptive != nil {
+							for _, d := range e.adaptive.Evaluate() {
+								for _, t := range append(d.Trials, d.Probes...) {
+									trialCPU += t.CPU
+									allTrialCPU += t.CPU
+								}
 							}
 						}
 					}
+					allCPU += processCPU() - start
 				}
-			}
-			for range max(bc.warmups, 1) {
-				replay() // warm-up: pools filled, first adaptive decision taken
-			}
-			b.ReportAllocs()
-			b.SetBytes(int64(total))
-			var cpu time.Duration
-			trialCPU = 0
-			for b.Loop() {
-				clear(tr.bytes)
-				start := processCPU()
-				replay()
-				cpu += processCPU() - start
-			}
-			wire := tr.bytes[policy.Traces] + tr.bytes[policy.Metrics] + tr.bytes[policy.Logs]
-			cpuPerMB := cpu.Seconds() / float64(b.N) / (float64(total) / 1e6)
-			b.ReportMetric(float64(wire), "wire_bytes")
-			b.ReportMetric(float64(total)/float64(wire), "ratio")
-			b.ReportMetric(float64(sizes[policy.Traces])/float64(tr.bytes[policy.Traces]), "trace_ratio")
-			b.ReportMetric(cpuPerMB*1e3, "cpu_ms/MB")
-			if exps[policy.Traces].adaptive != nil {
-				// The part of cpu_ms/MB the trials measured on their own thread.
-				b.ReportMetric(trialCPU.Seconds()/float64(b.N)/(float64(total)/1e6)*1e3, "trial_cpu_ms/MB")
-			}
-			if exps[policy.Traces].adaptive != nil {
-				var picks []string
-				for _, sig := range policy.Signals {
-					picks = append(picks, sig+"="+exps[sig].adaptive.Choose(sig, 0).Key())
+				for range max(bc.warmups, 1) {
+					replay() // warm-up: pools filled, first adaptive decision taken
 				}
-				b.Logf("adaptive choices: %s", strings.Join(picks, " "))
-			}
-			results = append(results, result{bc.name, wire, tr.bytes[policy.Traces], cpuPerMB})
-		})
+				b.ReportAllocs()
+				b.SetBytes(int64(total))
+				var cpu time.Duration
+				trialCPU = 0
+				for b.Loop() {
+					clear(tr.bytes)
+					start := processCPU()
+					replay()
+					cpu += processCPU() - start
+				}
+				wire := tr.bytes[policy.Traces] + tr.bytes[policy.Metrics] + tr.bytes[policy.Logs]
+				cpuPerMB := cpu.Seconds() / float64(b.N) / (float64(total) / 1e6)
+				b.ReportMetric(float64(wire), "wire_bytes")
+				b.ReportMetric(float64(total)/float64(wire), "ratio")
+				b.ReportMetric(float64(sizes[policy.Traces])/float64(tr.bytes[policy.Traces]), "trace_ratio")
+				b.ReportMetric(cpuPerMB*1e3, "cpu_ms/MB")
+				var share float64
+				if exps[policy.Traces].adaptive != nil {
+					// The part of cpu_ms/MB the trials measured on their own thread.
+					b.ReportMetric(trialCPU.Seconds()/float64(b.N)/(float64(total)/1e6)*1e3, "trial_cpu_ms/MB")
+					share = allTrialCPU.Seconds() / (allCPU - allTrialCPU).Seconds()
+					b.ReportMetric(share, "trial_share")
+					var picks []string
+					for _, sig := range policy.Signals {
+						picks = append(picks, sig+"="+exps[sig].adaptive.Choose(sig, 0).Key())
+					}
+					b.Logf("adaptive choices: %s", strings.Join(picks, " "))
+				}
+				results = append(results, result{bc.name, wire, tr.bytes[policy.Traces], cpuPerMB, share})
+			})
+		}
 	}
-	// With -count, each case ran several times: one row per case, its median.
+	// Each case ran benchRounds times (more with -count): one row per case, its median.
 	byName := map[string][]result{}
 	var names []string
 	for _, r := range results {
@@ -222,38 +243,51 @@ func BenchmarkMixedWorkload(b *testing.B) {
 		med := rs[len(rs)/2]
 		sort.Slice(rs, func(i, j int) bool { return rs[i].wire < rs[j].wire })
 		med.wire, med.traceWire = rs[len(rs)/2].wire, rs[len(rs)/2].traceWire
+		sort.Slice(rs, func(i, j int) bool { return rs[i].trialShare < rs[j].trialShare })
+		med.trialShare = rs[len(rs)/2].trialShare
 		results = append(results, med)
 	}
 	sort.SliceStable(results, func(i, j int) bool { return results[i].wire < results[j].wire })
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "\nmixed workload: %d requests, %d bytes uncompressed (traces %d, metrics %d, logs %d)\n",
 		len(reqs), total, sizes[policy.Traces], sizes[policy.Metrics], sizes[policy.Logs])
-	fmt.Fprintf(&sb, "one row per case (median of its runs)\n%-32s %12s %8s %12s %11s\n", "config", "wire bytes", "ratio", "trace ratio", "cpu ms/MB")
+	fmt.Fprintf(&sb, "one row per case (median of its runs)\n%-32s %12s %8s %12s %11s %12s\n", "config", "wire bytes", "ratio", "trace ratio", "cpu ms/MB", "trial share")
 	for _, r := range results {
-		fmt.Fprintf(&sb, "%-32s %12d %8.2f %12.2f %11.2f\n", r.name, r.wire, float64(total)/float64(r.wire),
-			float64(sizes[policy.Traces])/float64(r.traceWire), r.cpuPerMB*1e3)
+		share := ""
+		if strings.HasPrefix(r.name, "adaptive") {
+			share = fmt.Sprintf("%.3f", r.trialShare)
+		}
+		fmt.Fprintf(&sb, "%-32s %12d %8.2f %12.2f %11.2f %12s\n", r.name, r.wire, float64(total)/float64(r.wire),
+			float64(sizes[policy.Traces])/float64(r.traceWire), r.cpuPerMB*1e3, share)
 	}
 	// For each link rate: the static codec with the lowest cost (CPU + wire
 	// time) against adaptive at that rate.
 	mb := float64(total) / 1e6
 	for _, rate := range benchLinks {
 		cost := func(r result) float64 { return r.cpuPerMB*mb + float64(r.wire)/rate }
-		var best, ad *result
+		var best *result
+		ads := map[string]*result{}
+		name := fmt.Sprintf("adaptive/link=%gMB/s", rate/1e6)
 		for i := range results {
 			r := &results[i]
 			if strings.HasPrefix(r.name, "static/") && (best == nil || cost(*r) < cost(*best)) {
 				best = r
 			}
-			if r.name == fmt.Sprintf("adaptive/link=%gMB/s", rate/1e6) {
-				ad = r
+			if r.name == name || r.name == name+"/steady" {
+				ads[r.name] = r
 			}
 		}
-		if best == nil || ad == nil {
+		if best == nil {
 			continue
 		}
-		fmt.Fprintf(&sb, "link %g MB/s: cheapest static %s (%d bytes, %.2f ms/MB, cost %.3f s); adaptive %d bytes (%+.1f%%), %.2f ms/MB (%+.1f%%), cost %.3f s\n",
-			rate/1e6, best.name, best.wire, best.cpuPerMB*1e3, cost(*best), ad.wire, 100*(float64(ad.wire)/float64(best.wire)-1),
-			ad.cpuPerMB*1e3, 100*(ad.cpuPerMB/best.cpuPerMB-1), cost(*ad))
+		fmt.Fprintf(&sb, "link %g MB/s: cheapest static %s (%d bytes, %.2f ms/MB, cost %.3f s)\n",
+			rate/1e6, best.name, best.wire, best.cpuPerMB*1e3, cost(*best))
+		for _, n := range []string{name, name + "/steady"} {
+			if ad := ads[n]; ad != nil {
+				fmt.Fprintf(&sb, "  %-28s %d bytes (%+.1f%%), %.2f ms/MB (%.2fx), cost %.3f s, trial share %.3f\n",
+					n, ad.wire, 100*(float64(ad.wire)/float64(best.wire)-1), ad.cpuPerMB*1e3, ad.cpuPerMB/best.cpuPerMB, cost(*ad), ad.trialShare)
+			}
+		}
 	}
 	fmt.Print(sb.String())
 }
