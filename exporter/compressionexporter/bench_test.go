@@ -257,8 +257,9 @@ func BenchmarkMixedWorkload(b *testing.B) {
 		if strings.HasPrefix(r.name, "adaptive") {
 			share = fmt.Sprintf("%.3f", r.trialShare)
 		}
-		fmt.Fprintf(&sb, "%-32s %12d %8.2f %12.2f %11.2f %12s\n", r.name, r.wire, float64(total)/float64(r.wire),
+		line := fmt.Sprintf("%-32s %12d %8.2f %12.2f %11.2f %12s", r.name, r.wire, float64(total)/float64(r.wire),
 			float64(sizes[policy.Traces])/float64(r.traceWire), r.cpuPerMB*1e3, share)
+		sb.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	// For each link rate: the static codec with the lowest cost (CPU + wire
 	// time) against adaptive at that rate.
