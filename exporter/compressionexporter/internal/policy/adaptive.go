@@ -355,6 +355,12 @@ func (a *Adaptive) trials(signal string, sample [][]byte, candidates []Candidate
 		if a.set.Format != nil {
 			name = a.set.Format(name)
 		}
+		if name == codec.None {
+			// The send path sends an uncompressed request as it is, without
+			// a copy: no CPU, every byte on the wire.
+			trials = append(trials, Trial{Codec: cand.Codec, Level: cand.Level, InBytes: in, OutBytes: in})
+			continue
+		}
 		c, ok := codec.Lookup(name)
 		if !ok {
 			continue

@@ -293,6 +293,10 @@ func TestAdaptivePrunesHopelessCandidates(t *testing.T) {
 		for _, tr := range ds[0].Trials {
 			tried[tr.Key()] = true
 			assert.Equal(t, len(raw), tr.InBytes, "a trial compresses the whole sample")
+			if tr.Codec == "none" {
+				assert.Zero(t, tr.CPU, "an uncompressed request is sent as it is, without a copy")
+				assert.Equal(t, tr.InBytes, tr.OutBytes)
+			}
 		}
 		for _, p := range ds[0].Probes {
 			if !tried[p.Key()] {
@@ -484,16 +488,16 @@ func TestAdaptiveTrialBudget(t *testing.T) {
 	}
 	require.True(t, evaluate(), "the first trial needs no budget")
 	require.Equal(t, "zstd", a.Choose(Traces, 0).Codec)
-	// 3 candidates x (0.5 ms warm-up + 0.5 ms trial) = 3 ms spent; 10% of
-	// the send CPU must cover it.
+	// zstd and snappy x (0.5 ms warm-up + 0.5 ms trial) = 2 ms spent ("none"
+	// costs no CPU: it is sent as it is); 10% of the send CPU must cover it.
 	assert.False(t, evaluate(), "nothing earned yet")
-	a.ObserveCompression(Traces, 20*time.Millisecond)
-	assert.False(t, evaluate(), "2 ms earned of 3 ms spent")
+	a.ObserveCompression(Traces, 10*time.Millisecond)
+	assert.False(t, evaluate(), "1 ms earned of 2 ms spent")
 	a.ObserveCompression(Metrics, time.Second)
 	assert.False(t, evaluate(), "another signal's compression earns nothing for traces")
 	a.ObserveCompression(Traces, 10*time.Millisecond)
-	assert.True(t, evaluate(), "3 ms earned covers 3 ms spent")
-	assert.False(t, evaluate(), "6 ms spent, 3 ms earned")
+	assert.True(t, evaluate(), "2 ms earned covers 2 ms spent")
+	assert.False(t, evaluate(), "4 ms spent, 2 ms earned")
 
 	rejected.Store(true)
 	require.True(t, evaluate(), "a rejected current codec is re-decided over the budget")
