@@ -355,39 +355,38 @@ func (a *Adaptive) trials(signal string, sample [][]byte, candidates []Candidate
 		if a.set.Format != nil {
 			name = a.set.Format(name)
 		}
+		t := Trial{Codec: cand.Codec, Level: cand.Level, InBytes: in}
 		if name == codec.None {
 			// The send path sends an uncompressed request as it is, without
 			// a copy: no CPU, every byte on the wire.
-			trials = append(trials, Trial{Codec: cand.Codec, Level: cand.Level, InBytes: in, OutBytes: in})
-			continue
-		}
-		c, ok := codec.Lookup(name)
-		if !ok {
-			continue
-		}
-		p := Trial{Codec: cand.Codec, Level: cand.Level, InBytes: len(probe)}
-		start := a.cpuTime()
-		*buf = c.Encode(*buf, probe, cand.Level)
-		if _, known := hist[cand]; !known && lowest > 0 && a.set.Margin > 0 && len(probe) < in {
-			warm := a.cpuTime()
-			*buf = c.Encode(*buf, probe, cand.Level)
-			p.CPU = a.cpuTime() - start
-			p.InBytes *= 2
-			if (a.cpuTime() - warm).Seconds() > lowest*(1+a.set.Margin)*float64(len(probe)) {
-				probes = append(probes, p)
+			t.OutBytes = in
+		} else {
+			c, ok := codec.Lookup(name)
+			if !ok {
 				continue
 			}
-		} else {
-			p.CPU = a.cpuTime() - start
+			p := Trial{Codec: cand.Codec, Level: cand.Level, InBytes: len(probe)}
+			start := a.cpuTime()
+			*buf = c.Encode(*buf, probe, cand.Level)
+			warm := a.cpuTime()
+			p.CPU = warm - start
+			if _, known := hist[cand]; !known && lowest > 0 && a.set.Margin > 0 && len(probe) < in {
+				*buf = c.Encode(*buf, probe, cand.Level)
+				end := a.cpuTime()
+				p.CPU, p.InBytes = end-start, 2*len(probe)
+				if (end - warm).Seconds() > lowest*(1+a.set.Margin)*float64(len(probe)) {
+					probes = append(probes, p)
+					continue
+				}
+			}
+			probes = append(probes, p)
+			start = a.cpuTime()
+			for _, s := range sample {
+				*buf = c.Encode(*buf, s, cand.Level)
+				t.OutBytes += len(*buf)
+			}
+			t.CPU = a.cpuTime() - start
 		}
-		probes = append(probes, p)
-		t := Trial{Codec: cand.Codec, Level: cand.Level, InBytes: in}
-		start = a.cpuTime()
-		for _, s := range sample {
-			*buf = c.Encode(*buf, s, cand.Level)
-			t.OutBytes += len(*buf)
-		}
-		t.CPU = a.cpuTime() - start
 		trials = append(trials, t)
 		if rate > 0 && in > 0 {
 			if perByte := t.Cost(rate) / float64(in); lowest < 0 || perByte < lowest {
