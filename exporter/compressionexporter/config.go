@@ -84,9 +84,11 @@ type AdaptiveConfig struct {
 	Initial CodecConfig `mapstructure:"initial"`
 	// Levels are the levels tried per codec; codecs not listed use defaultLevels.
 	Levels map[string][]int `mapstructure:"levels"`
-	// CostTolerance: candidates whose estimated cost is within this fraction
-	// of the lowest are tied, and the one that spends the least CPU wins.
-	CostTolerance float64 `mapstructure:"cost_tolerance"`
+	// CPUTimeNoise is the relative error assumed of a trial's CPU time: a
+	// candidate whose estimated cost exceeds the lowest by less than this
+	// share of the two candidates' CPU times is tied with it, and the one
+	// that spends the least CPU wins.
+	CPUTimeNoise float64 `mapstructure:"cpu_time_noise"`
 	// TrialCPUBudget: after a signal's first trial, its trials may spend at
 	// most this share of the CPU time the send path spends compressing the
 	// signal; 0 means no bound.
@@ -196,8 +198,8 @@ func (cfg *Config) Validate() error {
 		if a.LinkBytesPerSecond < 0 {
 			errs = append(errs, fmt.Errorf("adaptive.link_bytes_per_second: must not be negative (got %v)", a.LinkBytesPerSecond))
 		}
-		if !(a.CostTolerance >= 0 && a.CostTolerance <= 1) {
-			errs = append(errs, fmt.Errorf("adaptive.cost_tolerance: must be in [0, 1] (got %v)", a.CostTolerance))
+		if !(a.CPUTimeNoise >= 0 && a.CPUTimeNoise <= 1) {
+			errs = append(errs, fmt.Errorf("adaptive.cpu_time_noise: must be in [0, 1] (got %v)", a.CPUTimeNoise))
 		}
 		if !(a.TrialCPUBudget >= 0 && a.TrialCPUBudget <= 1) {
 			errs = append(errs, fmt.Errorf("adaptive.trial_cpu_budget: must be in [0, 1] (got %v)", a.TrialCPUBudget))

@@ -40,7 +40,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, 1024, def.MinSize)
 	assert.Equal(t, 30*time.Second, def.Adaptive.EvaluationInterval)
 	assert.Equal(t, 0.01, def.Adaptive.SampleShare)
-	assert.Equal(t, 0.02, def.Adaptive.CostTolerance)
+	assert.Equal(t, 0.25, def.Adaptive.CPUTimeNoise)
 	assert.Equal(t, 0.05, def.Adaptive.TrialCPUBudget)
 	assert.Equal(t, []string{"zstd", "gzip", "snappy", "none"}, def.allowed())
 	assert.True(t, def.QueueConfig.HasValue())
@@ -64,7 +64,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, 1250000.0, ad.Adaptive.LinkBytesPerSecond)
 	assert.Equal(t, 32768, ad.Adaptive.SampleMinBytes)
 	assert.Equal(t, 4, ad.Adaptive.MaxBackoff)
-	assert.Equal(t, 0.02, ad.Adaptive.CostTolerance)
+	assert.Equal(t, 0.5, ad.Adaptive.CPUTimeNoise)
 	assert.Equal(t, 0.1, ad.Adaptive.TrialCPUBudget)
 	assert.Equal(t, "file_storage", ad.QueueConfig.Get().StorageID.String())
 	cands := candidates(ad, ad.allowed())
@@ -100,8 +100,8 @@ func TestValidateErrorsNameFieldAndValue(t *testing.T) {
 		{"sample min bytes", func(c *Config) { c.Adaptive.SampleMinBytes = 2 << 20 }, `adaptive.sample_min_bytes: must be in [0, sample_max_bytes=1048576] (got 2097152)`},
 		{"link", func(c *Config) { c.Adaptive.LinkBytesPerSecond = -5 }, `adaptive.link_bytes_per_second: must not be negative (got -5)`},
 		{"margin", func(c *Config) { c.Adaptive.CandidateMargin = -0.1 }, `adaptive.candidate_margin: must not be negative (got -0.1)`},
-		{"tolerance", func(c *Config) { c.Adaptive.CostTolerance = 1.5 }, `adaptive.cost_tolerance: must be in [0, 1] (got 1.5)`},
-		{"tolerance NaN", func(c *Config) { c.Adaptive.CostTolerance = math.NaN() }, `adaptive.cost_tolerance: must be in [0, 1] (got NaN)`},
+		{"cpu noise", func(c *Config) { c.Adaptive.CPUTimeNoise = 1.5 }, `adaptive.cpu_time_noise: must be in [0, 1] (got 1.5)`},
+		{"cpu noise NaN", func(c *Config) { c.Adaptive.CPUTimeNoise = math.NaN() }, `adaptive.cpu_time_noise: must be in [0, 1] (got NaN)`},
 		{"trial budget", func(c *Config) { c.Adaptive.TrialCPUBudget = -0.01 }, `adaptive.trial_cpu_budget: must be in [0, 1] (got -0.01)`},
 		{"full every", func(c *Config) { c.Adaptive.FullTrialEvery = 0 }, `adaptive.full_trial_every: must be at least 1 (got 0)`},
 		{"max backoff", func(c *Config) { c.Adaptive.MaxBackoff = 0 }, `adaptive.max_backoff: must be in [1, 64] (got 0)`},

@@ -99,7 +99,7 @@ func newExporter(cfg *Config, set exporter.Settings, signal string) (*compressio
 			SampleMaxBytes:     cfg.Adaptive.SampleMaxBytes,
 			Usable:             e.neg.usable,
 			Format:             tr.format,
-			CostTolerance:      cfg.Adaptive.CostTolerance,
+			CPUNoise:           cfg.Adaptive.CPUTimeNoise,
 			TrialBudget:        cfg.Adaptive.TrialCPUBudget,
 			Margin:             cfg.Adaptive.CandidateMargin,
 			FullEvery:          cfg.Adaptive.FullTrialEvery,

@@ -53,7 +53,7 @@ func createDefaultConfig() component.Config {
 			SampleMinBytes:     64 << 10,
 			SampleMaxBytes:     1 << 20,
 			Initial:            CodecConfig{Codec: "zstd", Level: 1},
-			CostTolerance:      0.02,
+			CPUTimeNoise:       0.25,
 			TrialCPUBudget:     0.05,
 			CandidateMargin:    0.25,
 			FullTrialEvery:     10,

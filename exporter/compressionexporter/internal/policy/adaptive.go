@@ -31,10 +31,11 @@ type AdaptiveSettings struct {
 	// codec (gRPC's "snappy" is the Snappy framing format). Nil means the
 	// codec itself.
 	Format func(codec string) string
-	// CostTolerance: candidates whose estimated cost is within
-	// (1+CostTolerance) of the lowest count as tied, and the one with the
-	// least CPU time wins (see Cheapest).
-	CostTolerance float64
+	// CPUNoise is the relative error assumed of a trial's CPU time: a
+	// candidate whose estimated cost exceeds the lowest by less than this
+	// share of the two candidates' CPU times is tied with it, and the tied
+	// candidate with the least CPU time wins (see Cheapest).
+	CPUNoise float64
 	// TrialBudget bounds the trials' CPU time to this share of the CPU time
 	// the send path spends compressing the signal's requests: after its
 	// first trial, a signal runs trials only while the budget it has earned
@@ -197,7 +198,7 @@ func (a *Adaptive) Evaluate() []Decision {
 		budget.spend(probes)
 		a.remember(signal, trials)
 		d := Decision{Signal: signal, LinkBytesPerSecond: rate, Trials: trials, Probes: probes}
-		best, ok := Cheapest(a.smoothed(signal, trials), rate, a.set.CostTolerance)
+		best, ok := Cheapest(a.smoothed(signal, trials), rate, a.set.CPUNoise)
 		if !ok {
 			d.Choice = *a.current[signal].Load()
 			out = append(out, d)
@@ -248,15 +249,13 @@ func (a *Adaptive) shortlist(signal string, rate float64) []Candidate {
 		cpu, out := h.perByte()
 		return cpu + out/rate, cpu, true
 	}
-	best := -1.0
+	best, bestCPU := -1.0, 0.0
 	for _, c := range a.set.Candidates {
-		if e, _, ok := est(c); ok && (best < 0 || e < best) {
-			best = e
+		if e, cpu, ok := est(c); ok && (best < 0 || e < best) {
+			best, bestCPU = e, cpu
 		}
 	}
-	// A candidate within the cost tolerance can win the tie-break, so the
-	// margin never prunes tighter than the tolerance.
-	bound := best * (1 + max(a.set.Margin, a.set.CostTolerance))
+	bound := best * (1 + a.set.Margin)
 	var list []Candidate
 	for _, c := range a.set.Candidates {
 		e, cpu, ok := est(c)
@@ -265,6 +264,9 @@ func (a *Adaptive) shortlist(signal string, rate float64) []Candidate {
 			list = append(list, c)
 		case cpu > bound:
 		case full || e <= bound:
+			list = append(list, c)
+		case cpu < bestCPU && e-best <= max(a.set.CPUNoise, 0)*(cpu+bestCPU):
+			// Tied with the best and spending less CPU: it can win (see Cheapest).
 			list = append(list, c)
 		}
 	}

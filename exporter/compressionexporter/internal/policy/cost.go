@@ -21,30 +21,38 @@ func (t Trial) Cost(linkBytesPerSecond float64) float64 {
 	return t.CPU.Seconds() + float64(t.OutBytes)/linkBytesPerSecond
 }
 
-// Cheapest returns the trial to use: the one with the least CPU time among
-// those whose cost is within (1+tolerance) of the lowest. Trials are sampled
-// and their CPU time is noisy, so costs that close are a tie; a tie goes to
-// the candidate that spends less of the gateway's own CPU, and then to the
-// earlier trial (candidate order, the allowed list). A tolerance of 0 picks
-// the lowest cost. ok is false when trials is empty or the link rate is not
+// Cheapest returns the trial to use. The trial with the lowest cost is
+// measured exactly in bytes but not in CPU time: trial CPU times vary from
+// run to run (caches, frequency, other work on the machine), by up to a
+// relative cpuNoise. A trial whose cost exceeds the lowest by less than
+// cpuNoise times the two trials' CPU times is tied with it, since the
+// difference may be the measurement's; of the tied trials the one with the
+// least CPU time wins, as it spends less of the gateway's own CPU, then the
+// earlier (candidate order, the allowed list). A cpuNoise of 0 picks the
+// lowest cost. ok is false when trials is empty or the link rate is not
 // positive.
-func Cheapest(trials []Trial, linkBytesPerSecond, tolerance float64) (best Trial, ok bool) {
+func Cheapest(trials []Trial, linkBytesPerSecond, cpuNoise float64) (best Trial, ok bool) {
 	if len(trials) == 0 || !(linkBytesPerSecond > 0) {
 		return Trial{}, false
 	}
-	lowest := trials[0].Cost(linkBytesPerSecond)
+	lowest := trials[0]
 	for _, t := range trials[1:] {
-		lowest = min(lowest, t.Cost(linkBytesPerSecond))
-	}
-	bound := lowest * (1 + max(tolerance, 0))
-	found := false
-	for _, t := range trials {
-		if t.Cost(linkBytesPerSecond) > bound {
-			continue
+		if t.Cost(linkBytesPerSecond) < lowest.Cost(linkBytesPerSecond) {
+			lowest = t
 		}
-		if !found || t.CPU < best.CPU {
-			best, found = t, true
+	}
+	best = lowest
+	for _, t := range trials {
+		if Tied(t, lowest, linkBytesPerSecond, cpuNoise) && t.CPU < best.CPU {
+			best = t
 		}
 	}
 	return best, true
+}
+
+// Tied reports whether t's cost exceeds lowest's by no more than cpuNoise
+// times their two CPU times (see Cheapest).
+func Tied(t, lowest Trial, linkBytesPerSecond, cpuNoise float64) bool {
+	excess := t.Cost(linkBytesPerSecond) - lowest.Cost(linkBytesPerSecond)
+	return excess <= max(cpuNoise, 0)*(t.CPU+lowest.CPU).Seconds()
 }

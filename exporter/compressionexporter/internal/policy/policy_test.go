@@ -51,20 +51,25 @@ func TestCheapestTieKeepsOrder(t *testing.T) {
 	assert.Equal(t, "gzip", best.Codec)
 }
 
-func TestCheapestToleranceBreaksNearTiesByCPU(t *testing.T) {
-	// 10 MB/s: zstd costs 18 ms (6 ms CPU), snappy 27 ms (2 ms CPU).
-	best, _ := Cheapest(synthetic, 10e6, 0.4) // bound 25.2 ms: snappy is not tied
-	assert.Equal(t, "zstd", best.Codec)
-	best, _ = Cheapest(synthetic, 10e6, 0.5) // bound 27 ms: snappy is tied and spends less CPU
-	assert.Equal(t, "snappy", best.Codec)
-	best, _ = Cheapest(synthetic, 10e6, -1) // a negative tolerance counts as 0
-	assert.Equal(t, "zstd", best.Codec)
-	// 10 KB/s: br (9.5 s + 0.9 s) and zstd (12 s + 6 ms) are 15% apart:
-	// a 20% tolerance takes zstd for its CPU, 10% keeps br.
-	best, _ = Cheapest(synthetic, 10e3, 0.2)
-	assert.Equal(t, "zstd", best.Codec)
-	best, _ = Cheapest(synthetic, 10e3, 0.1)
-	assert.Equal(t, "br", best.Codec)
+func TestCheapestTiesWithinCPUNoiseGoToLessCPU(t *testing.T) {
+	// 100 KB/s, one byte = 0.01 ms on the wire.
+	trials := []Trial{
+		{Codec: "br", InBytes: 10_000, OutBytes: 1000, CPU: 8 * time.Millisecond},   // 10 + 8 = 18 ms, the lowest
+		{Codec: "zstd", InBytes: 10_000, OutBytes: 1500, CPU: 4 * time.Millisecond}, // 15 + 4 = 19 ms
+		{Codec: "none", InBytes: 10_000, OutBytes: 3000},                            // 30 ms
+	}
+	best, _ := Cheapest(trials, 100e3, 0)
+	assert.Equal(t, "br", best.Codec, "without noise the lowest cost wins")
+	best, _ = Cheapest(trials, 100e3, 0.05)
+	assert.Equal(t, "br", best.Codec, "zstd's 1 ms more is beyond 5% of 12 ms of CPU")
+	best, _ = Cheapest(trials, 100e3, 0.1)
+	assert.Equal(t, "zstd", best.Codec, "1 ms more is within 10% of 12 ms of CPU: a tie, and zstd spends less")
+	best, _ = Cheapest(trials, 100e3, 1)
+	assert.Equal(t, "zstd", best.Codec, "none's 12 ms more exceeds even 100% of 8 ms of CPU: its bytes are measured exactly")
+	best, _ = Cheapest(trials, 100e3, -1)
+	assert.Equal(t, "br", best.Codec, "a negative noise counts as 0")
+	assert.True(t, Tied(trials[1], trials[0], 100e3, 0.1))
+	assert.False(t, Tied(trials[2], trials[0], 100e3, 1))
 }
 
 func TestCheapestRejectsNoData(t *testing.T) {
@@ -513,4 +518,26 @@ func TestAdaptiveTrialBudget(t *testing.T) {
 		require.Len(t, ds, 1, "evaluation %d", i)
 		assert.NotEmpty(t, ds[0].Trials)
 	}
+}
+
+// TestShortlistKeepsCandidatesTiedOnCPUNoise: between full evaluations a
+// candidate beyond the margin is still tried when it is tied with the best
+// within the CPU noise and spends less CPU, since it can win the tie-break.
+func TestShortlistKeepsCandidatesTiedOnCPUNoise(t *testing.T) {
+	l, c, d := Candidate{"br", 4}, Candidate{"zstd", 3}, Candidate{"zstd", 1}
+	a := NewAdaptive(AdaptiveSettings{Candidates: []Candidate{l, c, d}, Initial: l, LinkBytesPerSecond: 1e6,
+		SampleShare: 1, SampleMaxBytes: 1 << 20, Margin: 0.01, FullEvery: 100, CPUNoise: 0.5})
+	// Per input byte at 1 MB/s: l costs 10 ns CPU + 100 ns wire = 110 ns; c
+	// 2 + 112 = 114 ns (4 ns more, within 0.5 x 12 ns of CPU: tied); d
+	// 1 + 120 = 121 ns (11 ns more, beyond 0.5 x 11 ns: not tied).
+	a.history[Traces] = map[Candidate]*totals{
+		l: {in: 1e6, out: 1e5, cpu: 0.010},
+		c: {in: 1e6, out: 1.12e5, cpu: 0.002},
+		d: {in: 1e6, out: 1.2e5, cpu: 0.001},
+	}
+	a.evals[Traces] = 1 // not a full evaluation
+	assert.Equal(t, []Candidate{l, c}, a.shortlist(Traces, 1e6))
+	a.set.CPUNoise = 0
+	a.evals[Traces] = 1
+	assert.Equal(t, []Candidate{l}, a.shortlist(Traces, 1e6), "without noise only the margin keeps candidates")
 }
