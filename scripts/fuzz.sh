@@ -4,7 +4,7 @@
 # Go's fuzz coordinator up to go1.26 can report a bare "context deadline
 # exceeded" failure when -fuzztime expires while a worker is mid-input
 # (golang/go#75804, fixed in go1.27): no failing input, no test error. Such a
-# run is repeated once. Anything else that fails (a failing input written to
+# run is repeated, up to 3 runs in all. Anything else that fails (a failing input written to
 # testdata/fuzz, a panic, a t.Fatal) fails at once; a written input is also
 # replayed first by the repeat, so it cannot slip through.
 set -uo pipefail
@@ -27,11 +27,13 @@ run() {
 for t in "$@"; do
   pkg=${t%%:*} name=${t##*:}
   echo "== $pkg $name"
-  if run "$pkg" "$name"; then continue; fi
-  if deadline_race; then
-    echo "== $name: fuzz coordinator deadline race (golang/go#75804), no failing input; running it again"
-    run "$pkg" "$name" && continue
-  fi
-  echo "== $name FAILED"
-  exit 1
+  attempt=1
+  until run "$pkg" "$name"; do
+    if ! deadline_race || [ "$attempt" -ge 3 ]; then
+      echo "== $name FAILED"
+      exit 1
+    fi
+    attempt=$((attempt + 1))
+    echo "== $name: fuzz coordinator deadline race (golang/go#75804), no failing input; run $attempt of 3"
+  done
 done
