@@ -208,10 +208,7 @@ func measure(ctx context.Context, bin, config string, o options, s *settings, lo
 		Env:    map[string]string{gatewayproc.EnvBackendEndpoint: sk.endpoint},
 	}, 60*time.Second)
 	if err != nil {
-		r.err = err
-		if p != nil {
-			r.err = fmt.Errorf("%w\n%s", err, tail(p.Output(), 20))
-		}
+		r.err = fmt.Errorf("%w\n%s", err, tail(p.Output(), 20))
 		return r
 	}
 	stopped := false

@@ -74,7 +74,7 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 	fmt.Fprintf(w, "starting the sink (%s) ...\n", o.SinkConfig)
 	sink, err := gatewayproc.StartHealthy(gatewayproc.Options{Binary: o.Binary, Config: o.SinkConfig, Dir: sinkDir, Output: procOut}, 60*time.Second)
 	if err != nil {
-		return summary{}, fmt.Errorf("sink: %w\n%s", err, output(sink))
+		return summary{}, fmt.Errorf("sink: %w\n%s", err, sink.Output())
 	}
 	defer sink.Kill()
 
@@ -105,7 +105,7 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 	}
 	gw, err := gatewayproc.StartHealthy(gatewayproc.Options{Binary: o.Binary, Config: cfg, Dir: gwDir, Env: env, Output: procOut, WorkDir: filepath.Dir(cfg)}, 60*time.Second)
 	if err != nil {
-		return summary{}, fmt.Errorf("gateway: %w\n%s", err, output(gw))
+		return summary{}, fmt.Errorf("gateway: %w\n%s", err, gw.Output())
 	}
 	defer gw.Kill()
 
@@ -175,12 +175,4 @@ func tail(s string, lines int) string {
 		}
 	}
 	return s
-}
-
-// output is what a process that failed to start printed, if it ran at all.
-func output(p *gatewayproc.Process) string {
-	if p == nil {
-		return ""
-	}
-	return p.Output()
 }

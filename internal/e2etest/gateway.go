@@ -75,25 +75,19 @@ func StartGateway(t testing.TB, o GatewayOptions) *Gateway {
 		Args:    o.Args,
 		WorkDir: RepoRoot(),
 	}
+	var p *gatewayproc.Process
+	var err error
 	if o.NoHealthWait {
-		p, err := gatewayproc.Start(po)
-		if err != nil {
-			t.Fatalf("start gateway: %v", err)
+		p, err = gatewayproc.Start(po)
+	} else {
+		timeout := o.StartTimeout
+		if timeout == 0 {
+			timeout = 60 * time.Second
 		}
-		g := &Gateway{Process: p}
-		t.Cleanup(func() { g.Stop(t) })
-		return g
+		p, err = gatewayproc.StartHealthy(po, timeout)
 	}
-	timeout := o.StartTimeout
-	if timeout == 0 {
-		timeout = 60 * time.Second
-	}
-	p, err := gatewayproc.StartHealthy(po, timeout)
 	if err != nil {
-		if p == nil {
-			t.Fatalf("start gateway: %v", err)
-		}
-		t.Fatalf("gateway did not become healthy: %v\n--- gateway output ---\n%s", err, p.Output())
+		t.Fatalf("start gateway: %v\n--- gateway output ---\n%s", err, p.Output())
 	}
 	g := &Gateway{Process: p}
 	t.Cleanup(func() { g.Stop(t) })

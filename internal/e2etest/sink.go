@@ -41,7 +41,7 @@ func StartSink(t testing.TB) *Sink {
 	// A port can be taken by another process between FreeAddr and the bind;
 	// then start again on fresh ports.
 	var err error
-	for range 3 {
+	for range gatewayproc.StartAttempts {
 		var stop func()
 		stop, err = s.start(FreeAddr(t), FreeAddr(t))
 		if err == nil {

@@ -64,7 +64,7 @@ func TestStartHealthyRetriesOnlyLostPorts(t *testing.T) {
 		msg  string
 		want int
 	}{
-		{"Error: cannot start pipelines: listen tcp 127.0.0.1:33167: bind: address already in use", startAttempts},
+		{"Error: cannot start pipelines: listen tcp 127.0.0.1:33167: bind: address already in use", StartAttempts},
 		{"Error: invalid configuration: processors::attribute_filter: unknown field", 1},
 	}
 	for _, c := range cases {

@@ -127,14 +127,15 @@ func Start(o Options) (*Process, error) {
 	return p, nil
 }
 
-// startAttempts bounds StartHealthy's restarts after a lost port.
-const startAttempts = 3
+// StartAttempts bounds the starts of a listener whose port was taken between
+// its choice and the bind (see StartHealthy).
+const StartAttempts = 3
 
 // StartHealthy starts the process and waits up to timeout until it is healthy.
 // A process that failed because one of its ports was taken between the choice
 // and the bind (another process got there first) is started again on fresh
-// ports, up to three times. On failure the returned Process, when not nil, has
-// exited and still holds its output.
+// ports, up to StartAttempts times. On failure the returned Process, when not
+// nil, has exited and still holds its output (Output of a nil Process is "").
 func StartHealthy(o Options, timeout time.Duration) (*Process, error) {
 	for attempt := 1; ; attempt++ {
 		p, err := Start(o)
@@ -146,7 +147,7 @@ func StartHealthy(o Options, timeout time.Duration) (*Process, error) {
 			return p, nil
 		}
 		p.Kill()
-		if attempt < startAttempts && IsAddrInUse(p.Output()) {
+		if attempt < StartAttempts && IsAddrInUse(p.Output()) {
 			continue
 		}
 		return p, err
@@ -178,7 +179,12 @@ func (p *Process) WaitHealthy(timeout time.Duration) error {
 }
 
 // Output is what the process printed on stdout and stderr so far.
-func (p *Process) Output() string { return p.out.String() }
+func (p *Process) Output() string {
+	if p == nil {
+		return ""
+	}
+	return p.out.String()
+}
 
 // PID is the operating-system process id.
 func (p *Process) PID() int { return p.cmd.Process.Pid }
