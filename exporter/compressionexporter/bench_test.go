@@ -183,10 +183,9 @@ func BenchmarkMixedWorkload(b *testing.B) {
 					for _, e := range exps {
 						if e.adaptive != nil {
 							for _, d := range e.adaptive.Evaluate() {
-								for _, t := range append(d.Trials, d.Probes...) {
-									trialCPU += t.CPU
-									allTrialCPU += t.CPU
-								}
+								c := d.TrialCPU()
+								trialCPU += c
+								allTrialCPU += c
 							}
 						}
 					}

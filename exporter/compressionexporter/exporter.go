@@ -191,13 +191,15 @@ func (e *compressionExporter) reportDecisions(ds []policy.Decision) {
 		}
 		fields := []zap.Field{zap.String("signal", d.Signal), zap.String("choice", d.Choice.Key()),
 			zap.String("reason", d.Choice.Reason), zap.Float64("link_bytes_per_second", d.LinkBytesPerSecond)}
-		for _, t := range d.Probes {
+		countCPU := func(t policy.Trial) {
 			e.tb.ExporterCompressionCPUTime.Add(context.Background(), t.CPU.Seconds(), metric.WithAttributes(
 				attribute.String("codec", t.Codec), attribute.String("phase", "trial")))
 		}
+		for _, t := range d.Probes {
+			countCPU(t)
+		}
 		for _, t := range d.Trials {
-			e.tb.ExporterCompressionCPUTime.Add(context.Background(), t.CPU.Seconds(), metric.WithAttributes(
-				attribute.String("codec", t.Codec), attribute.String("phase", "trial")))
+			countCPU(t)
 			fields = append(fields, zap.String(t.Codec+":"+strconv.Itoa(t.Level),
 				fmt.Sprintf("ratio=%.2f cpu=%s", float64(t.InBytes)/float64(max(t.OutBytes, 1)), t.CPU)))
 		}

@@ -69,6 +69,18 @@ type Decision struct {
 	Probes []Trial
 }
 
+// TrialCPU is the CPU time of the decision's trials and probes.
+func (d Decision) TrialCPU() time.Duration {
+	var cpu time.Duration
+	for _, t := range d.Trials {
+		cpu += t.CPU
+	}
+	for _, p := range d.Probes {
+		cpu += p.CPU
+	}
+	return cpu
+}
+
 // Adaptive picks, per signal, the candidate with the lowest estimated cost
 // (see Trial.Cost) on a sample of recent requests. Choose is lock-free; the
 // trials run in Evaluate, off the send path.
@@ -175,7 +187,8 @@ func (a *Adaptive) Evaluate() []Decision {
 		cur := *a.current[signal].Load()
 		usable := a.set.Usable == nil || a.set.Usable(cur.Codec)
 		budget := a.budget[signal]
-		if usable && !budget.allows(a.set.TrialBudget) {
+		// The first trial of a signal is the one that creates its history.
+		if usable && !budget.allows(a.set.TrialBudget, a.history[signal] == nil) {
 			// The trials' CPU is ahead of the budget: keep the choice and
 			// keep sampling, so a trial can run once the budget allows.
 			smp.SetActive(true)
@@ -194,10 +207,9 @@ func (a *Adaptive) Evaluate() []Decision {
 			continue
 		}
 		trials, probes := a.trials(signal, sample, a.shortlist(signal, rate), rate, &buf)
-		budget.spend(trials)
-		budget.spend(probes)
-		a.remember(signal, trials)
 		d := Decision{Signal: signal, LinkBytesPerSecond: rate, Trials: trials, Probes: probes}
+		budget.spend(d.TrialCPU())
+		a.remember(signal, trials)
 		best, ok := Cheapest(a.smoothed(signal, trials), rate, a.set.CPUNoise)
 		if !ok {
 			d.Choice = *a.current[signal].Load()
@@ -265,7 +277,7 @@ func (a *Adaptive) shortlist(signal string, rate float64) []Candidate {
 		case cpu > bound:
 		case full || e <= bound:
 			list = append(list, c)
-		case cpu < bestCPU && e-best <= max(a.set.CPUNoise, 0)*(cpu+bestCPU):
+		case cpu < bestCPU && tiedCost(e, best, cpu, bestCPU, a.set.CPUNoise):
 			// Tied with the best and spending less CPU: it can win (see Cheapest).
 			list = append(list, c)
 		}

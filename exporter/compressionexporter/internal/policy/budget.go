@@ -7,11 +7,10 @@ import (
 
 // trialBudget keeps one signal's trials within a share of the CPU time its
 // send path spends compressing. earned is written on the send path; spent
-// and tried only by Evaluate, under Adaptive.evalMu.
+// only by Evaluate, under Adaptive.evalMu.
 type trialBudget struct {
 	earned atomic.Int64  // send-path compression CPU, nanoseconds
 	spent  time.Duration // trial CPU
-	tried  bool          // a trial has run
 }
 
 func (b *trialBudget) earn(cpu time.Duration) {
@@ -20,19 +19,14 @@ func (b *trialBudget) earn(cpu time.Duration) {
 	}
 }
 
-// allows reports whether a trial may run: always before the first one (the
-// signal has no decision yet) and without a budget (share 0); after it, while
+// allows reports whether a trial may run: always for the signal's first one
+// (it has no decision yet) and without a budget (share 0); after it, while
 // share of the earned CPU covers the trials' CPU so far.
-func (b *trialBudget) allows(share float64) bool {
-	if !b.tried || !(share > 0) {
+func (b *trialBudget) allows(share float64, first bool) bool {
+	if first || !(share > 0) {
 		return true
 	}
 	return share*float64(b.earned.Load()) >= float64(b.spent)
 }
 
-func (b *trialBudget) spend(trials []Trial) {
-	b.tried = true
-	for _, t := range trials {
-		b.spent += t.CPU
-	}
-}
+func (b *trialBudget) spend(cpu time.Duration) { b.spent += cpu }

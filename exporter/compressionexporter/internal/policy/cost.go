@@ -53,6 +53,11 @@ func Cheapest(trials []Trial, linkBytesPerSecond, cpuNoise float64) (best Trial,
 // Tied reports whether t's cost exceeds lowest's by no more than cpuNoise
 // times their two CPU times (see Cheapest).
 func Tied(t, lowest Trial, linkBytesPerSecond, cpuNoise float64) bool {
-	excess := t.Cost(linkBytesPerSecond) - lowest.Cost(linkBytesPerSecond)
-	return excess <= max(cpuNoise, 0)*(t.CPU+lowest.CPU).Seconds()
+	return tiedCost(t.Cost(linkBytesPerSecond), lowest.Cost(linkBytesPerSecond), t.CPU.Seconds(), lowest.CPU.Seconds(), cpuNoise)
+}
+
+// tiedCost is Tied on costs and CPU times in any one unit (seconds, or
+// seconds per byte).
+func tiedCost(cost, lowestCost, cpu, lowestCPU, cpuNoise float64) bool {
+	return cost-lowestCost <= max(cpuNoise, 0)*(cpu+lowestCPU)
 }
