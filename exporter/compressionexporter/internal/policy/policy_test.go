@@ -72,6 +72,26 @@ func TestCheapestTiesWithinCPUNoiseGoToLessCPU(t *testing.T) {
 	assert.False(t, Tied(trials[2], trials[0], 100e3, 1))
 }
 
+// TestCheapestTieAllowsMoreBytesForLessCPU pins the README's bound: a
+// candidate with less CPU wins while its extra bytes cost no more link time
+// than L×((cpu_lowest − cpu) + noise×(cpu + cpu_lowest)); one byte more
+// loses; more bytes with more CPU never tie.
+func TestCheapestTieAllowsMoreBytesForLessCPU(t *testing.T) {
+	const link = 1e6 // 1 MB/s: one byte = 1 µs on the wire
+	lowest := Trial{Codec: "zstd", InBytes: 100_000, OutBytes: 10_000, CPU: 4 * time.Millisecond} // 4 + 10 = 14 ms
+	// less CPU (3 ms): saves 1 ms, noise 0.25 × 7 ms = 1.75 ms, so up to 2750 more bytes
+	atBound := Trial{Codec: "gzip", InBytes: 100_000, OutBytes: 10_000 + 2750, CPU: 3 * time.Millisecond}
+	best, _ := Cheapest([]Trial{lowest, atBound}, link, 0.25)
+	assert.Equal(t, "gzip", best.Codec, "27.5 % more bytes for 25 % less CPU is a tie at 1 MB/s")
+	beyond := atBound
+	beyond.OutBytes += 10
+	best, _ = Cheapest([]Trial{lowest, beyond}, link, 0.25)
+	assert.Equal(t, "zstd", best.Codec, "beyond the allowance the lowest cost wins")
+	moreCPU := Trial{Codec: "gzip", InBytes: 100_000, OutBytes: 10_001, CPU: 5 * time.Millisecond}
+	best, _ = Cheapest([]Trial{lowest, moreCPU}, link, 0.25)
+	assert.Equal(t, "zstd", best.Codec, "more bytes and more CPU never win")
+}
+
 func TestCheapestRejectsNoData(t *testing.T) {
 	_, ok := Cheapest(nil, 1e6, 0)
 	assert.False(t, ok)
