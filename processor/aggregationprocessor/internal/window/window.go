@@ -258,30 +258,95 @@ func (a *Aggregator) Applies(in Input) bool {
 	return false
 }
 
-// Series returns the series sk of window w, or nil.
+// Lookup returns the series sk of window w, or nil.
 func (w *Window) Lookup(sk Key) *Series { return w.series[sk] }
 
-// AddSeries creates series sk of group g in w with attributes attrs. Once the rule has MaxSeries series open, the group's overflow
-// series is returned instead; newlyOverflowed is then true the first time
-// sk overflows in this window (counted up to MaxSeries distinct keys).
-func (a *Aggregator) AddSeries(w *Window, g *Group, sk Key, attrs Attrs) (s *Series, overflow, newlyOverflowed bool) {
-	if a.active >= a.cfg.MaxSeries {
-		if w.overflowed == nil {
-			w.overflowed = map[Key]struct{}{}
-		}
-		if _, seen := w.overflowed[sk]; !seen && len(w.overflowed) < a.cfg.MaxSeries {
-			w.overflowed[sk] = struct{}{}
-			newlyOverflowed = true
-		}
-		if g.overflow == nil {
-			g.overflow = a.newSeries(w, g, g.Key.With(overflowSalt), overflowAttrs)
-		}
-		return g.overflow, true, newlyOverflowed
+// Metric is the identity of the input metric a point belongs to: what an
+// overflow group is made of.
+type Metric struct {
+	Name        string
+	Description string
+	Unit        string
+	Input       Input
+}
+
+// SeriesSource describes the series a point creates when its window does
+// not have it yet. Its methods are called only on that miss.
+type SeriesSource interface {
+	// Group returns the new group of the point's (reduced) resource and scope.
+	Group() *Group
+	// Attrs returns the encoded (reduced) attributes of the new series.
+	Attrs() Attrs
+}
+
+// SeriesFor finds or creates series sk of group gk in window w, for a point
+// of metric m. A missing group is created from src, or, once the rule is
+// Full, is the metric's overflow group (see OverflowGroupKey); a missing
+// series is created with src's attributes, or, once the rule is Full, is
+// its group's overflow series. newlyOverflowed is true the first time sk
+// overflows in w (counted up to MaxSeries distinct keys).
+func (a *Aggregator) SeriesFor(w *Window, gk, sk Key, m *Metric, src SeriesSource) (s *Series, newlyOverflowed bool) {
+	if s := w.series[sk]; s != nil {
+		return s, false
 	}
-	s = a.newSeries(w, g, sk, attrs)
+	g := w.groups[gk]
+	if g == nil && a.Full() {
+		g = a.overflowGroup(w, m)
+	}
+	if g == nil {
+		g = src.Group()
+		a.AddGroup(w, g)
+	}
+	if a.Full() {
+		return a.overflowSeries(w, g), a.noteOverflow(w, sk)
+	}
+	s = a.newSeries(w, g, sk, src.Attrs())
 	w.series[sk] = s
 	a.active++
-	return s, false, false
+	return s, false
+}
+
+// overflowGroup returns the group of window w that holds the overflow
+// series of metric m for resources and scopes new to the window once the
+// rule is full: its resource and scope are empty.
+func (a *Aggregator) overflowGroup(w *Window, m *Metric) *Group {
+	gk := OverflowGroupKey(m.Name, m.Input)
+	if g := w.groups[gk]; g != nil {
+		return g
+	}
+	g := &Group{
+		Key:         gk,
+		ResKey:      gk,
+		Resource:    emptyAttrs,
+		Name:        m.Name,
+		Description: m.Description,
+		Unit:        m.Unit,
+		Input:       m.Input,
+	}
+	a.AddGroup(w, g)
+	return g
+}
+
+var emptyAttrs = AttrsOf(pcommon.NewMap())
+
+// noteOverflow records that series sk overflowed in w and reports whether
+// that is new.
+func (a *Aggregator) noteOverflow(w *Window, sk Key) bool {
+	if w.overflowed == nil {
+		w.overflowed = map[Key]struct{}{}
+	}
+	if _, seen := w.overflowed[sk]; !seen && len(w.overflowed) < a.cfg.MaxSeries {
+		w.overflowed[sk] = struct{}{}
+		return true
+	}
+	return false
+}
+
+func (a *Aggregator) overflowSeries(w *Window, g *Group) *Series {
+	if g.overflow == nil {
+		g.overflow = a.newSeries(w, g, g.Key.With(overflowSalt), overflowAttrs)
+	}
+	return g.overflow
 }
 
 func (a *Aggregator) newSeries(w *Window, g *Group, sk Key, attrs Attrs) *Series {

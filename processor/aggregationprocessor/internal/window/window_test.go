@@ -21,24 +21,40 @@ func testAgg(t *testing.T, cfg Config, names ...string) *Aggregator {
 	return New(cfg)
 }
 
+// testSource is the SeriesSource of the test points: group gk of metric m,
+// the series attribute k=attr.
+type testSource struct {
+	g    Group
+	attr string
+}
+
+func (s *testSource) Group() *Group {
+	g := s.g
+	return &g
+}
+
+func (s *testSource) Attrs() Attrs {
+	m := pcommon.NewMap()
+	m.PutStr("k", s.attr)
+	return AttrsOf(m)
+}
+
+// seriesOf finds or creates the series attr of group gk (metric name, input in).
+func seriesOf(t *testing.T, a *Aggregator, w *Window, gk Key, name string, in Input, attr string) *Series {
+	t.Helper()
+	src := &testSource{g: Group{Key: gk, Name: name, Input: in}, attr: attr}
+	s, _ := a.SeriesFor(w, gk, gk.WithString(attr), &Metric{Name: name, Input: in}, src)
+	require.NotNil(t, s)
+	return s
+}
+
 func add(t *testing.T, a *Aggregator, ts, now int64, attr string, v int64) Placement {
+	t.Helper()
 	w, pl := a.Window(ts, now)
 	if w == nil {
 		return pl
 	}
-	gk := Key{1}
-	g := w.Group(gk)
-	if g == nil {
-		g = &Group{Key: gk, Name: "m", Input: Input{Kind: KindSum, Monotonic: true}}
-		require.True(t, a.AddGroup(w, g))
-	}
-	sk := gk.WithString(attr)
-	s := w.Lookup(sk)
-	if s == nil {
-		m := pcommon.NewMap()
-		m.PutStr("k", attr)
-		s, _, _ = a.AddSeries(w, g, sk, AttrsOf(m))
-	}
+	s := seriesOf(t, a, w, Key{1}, "m", Input{Kind: KindSum, Monotonic: true}, attr)
 	s.Push(&Sample{Time: ts, Value: Int(v), Delta: Int(v)})
 	return pl
 }
@@ -184,17 +200,7 @@ func TestCumulativeHistogramBoundsChange(t *testing.T) {
 	a.Start(100 * sec)
 	push := func(ts int64, bounds []float64, counts []uint64) {
 		w, _ := a.Window(ts, ts)
-		gk := Key{2}
-		g := w.Group(gk)
-		if g == nil {
-			g = &Group{Key: gk, Name: "h", Input: Input{Kind: KindHistogram}}
-			require.True(t, a.AddGroup(w, g))
-		}
-		sk := gk.WithString("s")
-		s := w.Lookup(sk)
-		if s == nil {
-			s, _, _ = a.AddSeries(w, g, sk, AttrsOf(pcommon.NewMap()))
-		}
+		s := seriesOf(t, a, w, Key{2}, "h", Input{Kind: KindHistogram}, "s")
 		var n uint64
 		for _, c := range counts {
 			n += c
