@@ -1,7 +1,4 @@
-// Package threshold implements the consistent probability sampling arithmetic of
-// the OpenTelemetry specification "TraceState: Probability Sampling": 56-bit
-// randomness values, 56-bit rejection thresholds and their hexadecimal encoding.
-package threshold // import "github.com/otelgate/otelgate/processor/adaptivesamplingprocessor/internal/threshold"
+package threshold
 
 import (
 	"errors"

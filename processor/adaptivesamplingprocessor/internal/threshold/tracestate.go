@@ -1,4 +1,4 @@
-package threshold // import "github.com/otelgate/otelgate/processor/adaptivesamplingprocessor/internal/threshold"
+package threshold
 
 import "strings"
 
