@@ -6,7 +6,6 @@ GO ?= go
 TOOLS := $(CURDIR)/.tools/bin
 OCB_VERSION := v0.161.0
 GOLANGCI_LINT_VERSION := v2.15.0
-BENCHSTAT_VERSION := latest
 OCB := $(TOOLS)/builder
 GOLANGCI_LINT := $(TOOLS)/golangci-lint
 BIN := $(CURDIR)/bin/otelgate
@@ -16,9 +15,14 @@ TEST_TIMEOUT ?= 20m
 BENCH ?= .
 BENCHTIME ?= 1s
 
-.PHONY: all build generate check-generated keys run demo test test-unit bench bench-e2e lint fuzz tools clean
+.PHONY: help all build generate check-generated keys run demo test test-unit bench bench-e2e lint fuzz tools clean
 
+## all: the default, same as build
 all: build
+
+## help: this list of targets (each documented by its "## name:" line)
+help:
+	@grep -E '^## [a-z0-9-]+:' $(MAKEFILE_LIST) | sed -E 's/^## ([a-z0-9-]+): (.*)/  \1\t\2/' | expand -t 18
 
 $(OCB):
 	@mkdir -p $(TOOLS)
@@ -28,6 +32,7 @@ $(GOLANGCI_LINT):
 	@mkdir -p $(TOOLS)
 	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
+## tools: install the pinned OCB and golangci-lint into .tools/bin
 tools: $(OCB) $(GOLANGCI_LINT)
 
 ## generate: regenerate the OCB sources in cmd/otelgate from builder-config.yaml (gofmt'd: OCB's templates are not)
@@ -103,5 +108,6 @@ fuzz:
 lint: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...
 
+## clean: remove bin/ and the demo output
 clean:
 	rm -rf bin demo-output
