@@ -113,6 +113,10 @@ func TestDemoGatewayConfig(t *testing.T) {
 			if in == 0 || out == 0 || out >= in {
 				t.Errorf("metrics: aggregation took %d points and emitted %d: want fewer, non-zero", in, out)
 			}
+			// Stamped at wall-clock time, every point goes to its own window.
+			if late := gatewayproc.SumSamples(s.Own, "otelcol_processor_aggregation_late_points", nil); late != 0 {
+				t.Errorf("metrics: %v late points: the load's wall-clock timestamps should land in open windows", late)
+			}
 			if c.Accepted-in+out != c.Exported || c.Received != c.Exported {
 				t.Errorf("metrics: accepted %d - aggregated %d + emitted %d != exported %d (received %d)",
 					c.Accepted, in, out, c.Exported, c.Received)

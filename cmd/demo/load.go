@@ -20,6 +20,8 @@ func sendLoad(ctx context.Context, endpoint string, o options) (map[string][2]in
 		Duration:    o.Duration,
 		Batch:       100,
 		Generator:   gen,
+		// points at wall-clock time land in their own aggregation window
+		MetricsAtWallClock: !o.FixedTimestamps,
 	})
 	if err != nil {
 		return nil, err

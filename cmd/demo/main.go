@@ -28,7 +28,9 @@ type options struct {
 	Rate       int
 	Seed       int64
 	Verbose    bool
-	PrepareEnv func(gatewayDir string) (map[string]string, error)
+	// FixedTimestamps keeps the load generator's reproducible metric timestamps.
+	FixedTimestamps bool
+	PrepareEnv      func(gatewayDir string) (map[string]string, error)
 }
 
 func main() {
@@ -41,6 +43,7 @@ func main() {
 	flag.IntVar(&o.Rate, "rate", 2000, "items per second per signal")
 	flag.Int64Var(&o.Seed, "seed", 1, "load generator seed")
 	flag.BoolVar(&o.Verbose, "v", false, "print the processes' output as it comes")
+	flag.BoolVar(&o.FixedTimestamps, "fixed-timestamps", false, "stamp metric points with the load generator's reproducible timestamps (from 2026-01-01) instead of wall-clock time")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

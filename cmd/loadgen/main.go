@@ -92,6 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		slowShare     = fs.Float64("slow-share", def.SlowShare, "share of traces whose root lasts 2-10 s")
 		healthShare   = fs.Float64("health-share", def.HealthCheckShare, "share of traces that are GET /healthz health checks")
 		metricSeries  = fs.Int("metric-series", def.MetricSeries, "series per metric (4 metrics: cumulative sum, delta sum, gauge, histogram)")
+		fixedTimes    = fs.Bool("fixed-timestamps", false, "stamp metric points with reproducible timestamps (from 2026-01-01) instead of the time each request is sent")
 	)
 	fs.Var(headers, "header", "`key=value` added to every request (gRPC metadata or HTTP header); repeatable")
 	if err := fs.Parse(args); err != nil {
@@ -106,16 +107,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	cfg := loadgen.RunConfig{
-		Endpoint:       *endpoint,
-		Protocol:       loadgen.Protocol(*protocol),
-		Rate:           *rate,
-		Duration:       *duration,
-		Count:          *count,
-		Connections:    *connections,
-		Batch:          *batch,
-		PoolSize:       *pool,
-		RequestTimeout: *timeout,
-		Headers:        headers,
+		Endpoint:           *endpoint,
+		Protocol:           loadgen.Protocol(*protocol),
+		Rate:               *rate,
+		Duration:           *duration,
+		Count:              *count,
+		Connections:        *connections,
+		Batch:              *batch,
+		PoolSize:           *pool,
+		RequestTimeout:     *timeout,
+		Headers:            headers,
+		MetricsAtWallClock: !*fixedTimes,
 		Generator: loadgen.Config{
 			Seed:             *seed,
 			Services:         *services,

@@ -75,6 +75,11 @@ type RunConfig struct {
 	Headers map[string]string
 	// Generator is the data; see Config.
 	Generator Config
+	// MetricsAtWallClock stamps every metric point with the time its
+	// request is sent (a cumulative series' start with the run's start), as
+	// a live application does, instead of the generator's reproducible
+	// timestamps. It costs a decode and an encode per metrics request.
+	MetricsAtWallClock bool
 }
 
 func (c *RunConfig) validate() error {
@@ -432,6 +437,13 @@ func (s *Sender) runSignal(ctx context.Context, p pool, start, deadline time.Tim
 				return
 			}
 			body := p.bodies[k%int64(len(p.bodies))]
+			if s.cfg.MetricsAtWallClock && p.signal == SignalMetrics {
+				var err error
+				if body, err = stampMetricsAt(body, time.Now(), start); err != nil {
+					c.addError(err.Error())
+					return
+				}
+			}
 			rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
 			a := s.tr.send(rctx, conn, p.signal, body)
 			cancel()
