@@ -49,17 +49,17 @@ func TestKeyCommands(t *testing.T) {
 	assert.Contains(t, out, "active key demo-1")
 
 	_, _, _, err = runCmd(t, "", "generate", "--out", path)
-	assert.ErrorContains(t, err, "already exists", "generate never overwrites a ring")
+	require.ErrorContains(t, err, "already exists", "generate never overwrites a ring")
 
 	_, out, _, err = runCmd(t, "", "add", "--file", path, "--id", "demo-2")
 	require.NoError(t, err)
 	assert.Contains(t, out, "active key: demo-1", "add keeps the active key")
 	_, _, _, err = runCmd(t, "", "add", "--file", path, "--id", "demo-2")
-	assert.ErrorContains(t, err, `"demo-2" is already in`)
+	require.ErrorContains(t, err, `"demo-2" is already in`)
 	_, _, _, err = runCmd(t, "", "activate", "--file", path, "--id", "demo-2")
 	require.NoError(t, err)
 	_, _, _, err = runCmd(t, "", "activate", "--file", path, "--id", "nope")
-	assert.ErrorContains(t, err, `"nope" is not in`)
+	require.ErrorContains(t, err, `"nope" is not in`)
 	_, out, _, err = runCmd(t, "", "list", "--file", path)
 	require.NoError(t, err)
 	assert.Equal(t, "  demo-1\n* demo-2\n", out)
@@ -73,14 +73,15 @@ func TestKeyCommands(t *testing.T) {
 
 	require.NoError(t, os.Chmod(path, 0o644))
 	_, _, _, err = runCmd(t, "", "list", "--file", path)
-	assert.ErrorContains(t, err, "mode 0644")
+	require.ErrorContains(t, err, "mode 0644")
 
 	code, _, _, err = runCmd(t, "", "frobnicate")
-	assert.ErrorIs(t, err, errUsage)
+	require.ErrorIs(t, err, errUsage)
 	assert.Equal(t, 1, code)
 }
 
 func newRingFile(t *testing.T) (string, *keyring.Ring) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "ring.yaml")
 	_, _, _, err := runCmd(t, "", "generate", "--out", path, "--id", "k1")
 	require.NoError(t, err)
@@ -105,7 +106,7 @@ func TestDecryptOne(t *testing.T) {
 	assert.Equal(t, "42 (Int)\n", out)
 
 	_, _, _, err = runCmd(t, "", "decrypt", "--file", path, "--key-name", "user.id", "--level", "record", s)
-	assert.ErrorContains(t, err, "tampered", "wrong attribute key")
+	require.ErrorContains(t, err, "tampered", "wrong attribute key")
 	_, _, _, err = runCmd(t, "", "decrypt", "--file", path, "--key-name", "user.email", "--level", "span", s)
 	assert.ErrorContains(t, err, `unknown level "span"`)
 }

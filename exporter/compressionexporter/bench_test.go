@@ -40,6 +40,7 @@ type rawRequest struct {
 
 // mixedWorkload marshals the benchmark's mixed workload once.
 func mixedWorkload(tb testing.TB) ([]rawRequest, map[string]int) {
+	tb.Helper()
 	var out []rawRequest
 	sizes := map[string]int{}
 	for _, r := range workload.Mixed(42, 16) {

@@ -33,6 +33,7 @@ import (
 
 // countingServer answers 200 to every OTLP/HTTP request and counts body bytes.
 func countingServer(b *testing.B) (string, *atomic.Int64) {
+	b.Helper()
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, _ := io.Copy(io.Discard, r.Body)
@@ -50,6 +51,7 @@ type signalExporters struct {
 }
 
 func startSignalExporters(b *testing.B, f exporter.Factory, cfg component.Config) signalExporters {
+	b.Helper()
 	ctx := context.Background()
 	set := exportertest.NewNopSettings(f.Type())
 	var s signalExporters
@@ -127,6 +129,7 @@ var twinCodecs = []configcompression.Type{configcompression.TypeGzip, configcomp
 // runTwin replays the mixed workload as pdata through the exporters and
 // reports wire bytes, ratio and process CPU per uncompressed MB.
 func runTwin(b *testing.B, exps signalExporters, wire *atomic.Int64) {
+	b.Helper()
 	reqs := workload.Mixed(42, 16)
 	_, sizes := mixedWorkload(b)
 	total := sizes[policy.Traces] + sizes[policy.Metrics] + sizes[policy.Logs]
@@ -197,6 +200,7 @@ func (*nopLogs) Export(context.Context, plogotlp.ExportRequest) (plogotlp.Export
 
 // countingGRPCServer accepts every OTLP/gRPC request and counts wire bytes.
 func countingGRPCServer(b *testing.B) (string, *atomic.Int64) {
+	b.Helper()
 	var n atomic.Int64
 	srv := grpc.NewServer(grpc.StatsHandler(wireCounter{&n}), grpc.MaxRecvMsgSize(64<<20))
 	ptraceotlp.RegisterGRPCServer(srv, &nopTraces{})

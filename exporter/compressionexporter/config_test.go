@@ -140,7 +140,7 @@ func TestReadmeExamples(t *testing.T) {
 			require.NoError(t, id.UnmarshalText([]byte(key)))
 			require.Equal(t, metadata.Type, id.Type(), key)
 			cfg := loadConfig(t, exps, key)
-			assert.NoError(t, confmap.Validate(cfg), "README example %s", key)
+			require.NoError(t, confmap.Validate(cfg), "README example %s", key)
 			n++
 		}
 	}
@@ -148,6 +148,7 @@ func TestReadmeExamples(t *testing.T) {
 }
 
 func writeTemp(t *testing.T, b []byte) string {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "example.yaml")
 	require.NoError(t, os.WriteFile(p, b, 0o600))
 	return p
@@ -174,7 +175,7 @@ func TestBenchConfigsValidate(t *testing.T) {
 			if id.Type() != metadata.Type {
 				continue
 			}
-			assert.NoError(t, confmap.Validate(loadConfig(t, exps, key)), "%s: %s", f, key)
+			require.NoError(t, confmap.Validate(loadConfig(t, exps, key)), "%s: %s", f, key)
 			n++
 		}
 	}

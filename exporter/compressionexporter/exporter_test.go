@@ -85,6 +85,7 @@ type recordingHTTPServer struct {
 }
 
 func newRecordingHTTPServer(t *testing.T, reject ...string) (*recordingHTTPServer, string) {
+	t.Helper()
 	s := &recordingHTTPServer{reject: map[string]bool{}, seen: map[string]int{}, traces: ptrace.NewTraces()}
 	for _, r := range reject {
 		s.reject[r] = true
@@ -208,6 +209,7 @@ func (encodingHandler) TagConn(ctx context.Context, _ *stats.ConnTagInfo) contex
 func (encodingHandler) HandleConn(context.Context, stats.ConnStats)                       {}
 
 func startFakeGRPC(t *testing.T, reject ...string) (*fakeTraceServer, string) {
+	t.Helper()
 	f := &fakeTraceServer{reject: map[string]bool{}, seen: map[string]int{}, traces: ptrace.NewTraces()}
 	for _, r := range reject {
 		f.reject[r] = true
@@ -326,8 +328,8 @@ func TestClassifyHTTP(t *testing.T) {
 		return classifyHTTP(code, h, body, "u", wireCodec)
 	}
 	var rej *codecRejectedError
-	assert.ErrorAs(t, classify(415, nil, "zstd"), &rej)
-	assert.ErrorAs(t, classify(400, []byte("unsupported Content-Encoding: br"), "br"), &rej)
+	require.ErrorAs(t, classify(415, nil, "zstd"), &rej)
+	require.ErrorAs(t, classify(400, []byte("unsupported Content-Encoding: br"), "br"), &rej)
 	err := classify(415, nil, codec.None)
 	assert.True(t, consumererror.IsPermanent(err), "415 without compression is a content problem, not a codec one")
 	assert.True(t, consumererror.IsPermanent(classify(400, []byte("bad"), "gzip")))
@@ -342,8 +344,8 @@ func TestClassifyHTTP(t *testing.T) {
 
 func TestClassifyGRPC(t *testing.T) {
 	var rej *codecRejectedError
-	assert.ErrorAs(t, classifyGRPC(status.Error(codes.Unimplemented, `grpc: Decompressor is not installed for grpc-encoding "zstd"`), "zstd"), &rej)
-	assert.ErrorAs(t, classifyGRPC(status.Error(codes.Internal, `grpc: Compressor is not installed for requested grpc-encoding "snappy"`), "snappy"), &rej)
+	require.ErrorAs(t, classifyGRPC(status.Error(codes.Unimplemented, `grpc: Decompressor is not installed for grpc-encoding "zstd"`), "zstd"), &rej)
+	require.ErrorAs(t, classifyGRPC(status.Error(codes.Internal, `grpc: Compressor is not installed for requested grpc-encoding "snappy"`), "snappy"), &rej)
 	assert.True(t, consumererror.IsPermanent(classifyGRPC(status.Error(codes.Unimplemented, "unknown service"), "zstd")))
 	assert.True(t, consumererror.IsPermanent(classifyGRPC(status.Error(codes.InvalidArgument, "bad"), "zstd")))
 	assert.True(t, consumererror.IsPermanent(classifyGRPC(status.Error(codes.ResourceExhausted, "full"), "zstd")))

@@ -45,7 +45,7 @@ func init() {
 var precompressed sync.Map // uintptr -> int (length)
 
 func markPrecompressed(b []byte) (release func()) {
-	key := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	key := uintptr(unsafe.Pointer(unsafe.SliceData(b))) //nolint:gosec // G103: the address is a map key only, never dereferenced
 	precompressed.Store(key, len(b))
 	return func() { precompressed.Delete(key) }
 }
@@ -54,7 +54,7 @@ func isPrecompressed(b []byte) bool {
 	if len(b) == 0 {
 		return false
 	}
-	n, ok := precompressed.Load(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
+	n, ok := precompressed.Load(uintptr(unsafe.Pointer(unsafe.SliceData(b)))) //nolint:gosec // G103: the address is a map key only, never dereferenced
 	return ok && n.(int) == len(b)
 }
 

@@ -45,6 +45,7 @@ type flakyHTTPServer struct {
 }
 
 func startFlakyHTTP(t *testing.T, status, failures int) (*flakyHTTPServer, string) {
+	t.Helper()
 	s := &flakyHTTPServer{status: status, failures: failures, traces: ptrace.NewTraces()}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()

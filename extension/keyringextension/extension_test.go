@@ -55,7 +55,7 @@ func TestLoadConfig(t *testing.T) {
 		"keyring/two_no_active": "active: required when several keys are given without a file",
 	} {
 		_, err := load(name)
-		assert.ErrorContains(t, err, want, name)
+		require.ErrorContains(t, err, want, name)
 	}
 	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 }
@@ -200,11 +200,11 @@ func TestStartRefusesOpenFileAndBadRing(t *testing.T) {
 
 	missing := filepath.Join(t.TempDir(), "none.yaml")
 	_, _, _, err = startExtension(t, &Config{File: missing})
-	assert.ErrorContains(t, err, "key file "+missing+" does not exist; create one with: otelgate-keys generate --out "+missing)
+	require.ErrorContains(t, err, "key file "+missing+" does not exist; create one with: otelgate-keys generate --out "+missing)
 
 	require.NoError(t, os.Chmod(path, 0o600))
 	_, _, _, err = startExtension(t, &Config{File: path, Active: "nope"})
-	assert.ErrorContains(t, err, `active: key id "nope" is not in the ring`)
+	require.ErrorContains(t, err, `active: key id "nope" is not in the ring`)
 
 	_, _, _, err = startExtension(t, &Config{File: path, Keys: []KeyConfig{{ID: "k1", Key: testKeyB64}}})
 	assert.ErrorContains(t, err, `"k1" appears twice`)
@@ -232,7 +232,7 @@ func TestRingOf(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "only", kr.Ring().Active().ID())
 	_, err = RingOf(host, component.MustNewIDWithName("keyring", "other"))
-	assert.ErrorContains(t, err, `extension "keyring/other" not found`)
+	require.ErrorContains(t, err, `extension "keyring/other" not found`)
 	_, err = RingOf(hostWith{id: nil}, id)
 	assert.ErrorContains(t, err, "is not a keyring extension")
 }

@@ -93,6 +93,7 @@ func newProcessorTo(b *testing.B, f processor.Factory, conf map[string]any, next
 // benchConsume measures ConsumeTraces on copies of in (the copy is not timed).
 // With kept set, it also reports the fraction of spans forwarded.
 func benchConsume(b *testing.B, p processor.Traces, in ptrace.Traces, kept *keptCounter) {
+	b.Helper()
 	spans := in.SpanCount()
 	work := make([]ptrace.Traces, 64)
 	for i := range work {

@@ -204,6 +204,7 @@ func zipfRoutes(r *rand.Rand, n int) []spanSpec {
 // spans' ot=th (the sum of 1/p) with their standard deviations (the root of
 // the sum of (1/p)(1/p - 1)).
 func throughputRun(t *testing.T, sizes []int) (kept []int, estimates [][2]float64, tab *sampler.Table) {
+	t.Helper()
 	cfg := testConfig(RuleConfig{Name: "budget", Type: SamplerAdaptiveThroughput, GoalSpansPerSecond: 100, FingerprintAttributes: []string{"route"}})
 	cfg.AdjustmentInterval = 10 * time.Second
 	clock := newTestClock()

@@ -66,6 +66,7 @@ type candidate struct {
 
 func aggregation(outputs []string, groupBy []string) func(b *testing.B) processor.Metrics {
 	return func(b *testing.B) processor.Metrics {
+		b.Helper()
 		f := aggregationprocessor.NewFactory()
 		cfg := f.CreateDefaultConfig().(*aggregationprocessor.Config)
 		cfg.Rules = []aggregationprocessor.RuleConfig{{
@@ -85,6 +86,7 @@ func aggregation(outputs []string, groupBy []string) func(b *testing.B) processo
 }
 
 func interval(b *testing.B) processor.Metrics {
+	b.Helper()
 	f := intervalprocessor.NewFactory()
 	cfg := f.CreateDefaultConfig().(*intervalprocessor.Config)
 	cfg.Interval = time.Hour

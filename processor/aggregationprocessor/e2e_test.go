@@ -160,7 +160,7 @@ func TestE2EAggregation(t *testing.T) {
 	for _, v := range want["e2e.requests"] {
 		wantRequests += v
 	}
-	require.Equal(t, int64(e2eSeries*(e2eSeries+1)/2), wantRequests)
+	require.Equal(t, wantRequests, int64(e2eSeries*(e2eSeries+1)/2))
 
 	deadline := time.Now().Add(30 * time.Second)
 	for e2eTotal(e2ePoints(sink.AllMetrics(), "e2e.requests.sum")) < wantRequests && time.Now().Before(deadline) {

@@ -120,7 +120,7 @@ func (p *aggregationProcessor) Start(ctx context.Context, host component.Host) e
 	}
 	p.started = true
 	p.wg.Add(1)
-	go p.run()
+	go p.run() //nolint:gosec // G118: the flush loop outlives Start's ctx; Shutdown stops it
 	return nil
 }
 

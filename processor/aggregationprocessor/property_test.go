@@ -32,6 +32,7 @@ func TestPropertyTotalsPreserved(t *testing.T) {
 var bounds = []float64{1, 5, 25}
 
 func propertyRun(t *testing.T, seed uint64) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	keys := []string{"a", "b", "c"}
 	var groupBy []string

@@ -2,7 +2,6 @@ package attributefilterprocessor
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -152,7 +151,7 @@ func TestValidateErrors(t *testing.T) {
 			tc.edit(cfg)
 			err := cfg.Validate()
 			require.Error(t, err)
-			assert.True(t, strings.Contains(err.Error(), tc.want), "error %q lacks %q", err, tc.want)
+			assert.Contains(t, err.Error(), tc.want, "error %q lacks %q", err, tc.want)
 		})
 	}
 }

@@ -141,6 +141,7 @@ func fuzzConfig() *Config {
 
 // checkMap asserts the limits and key lists held on one attribute map.
 func checkMap(t *testing.T, m pcommon.Map, lvl level) {
+	t.Helper()
 	for k, v := range m.All() {
 		if lvl == levelRecord {
 			require.NotEqual(t, "password", k)

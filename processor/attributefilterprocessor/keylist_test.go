@@ -119,7 +119,7 @@ func TestSignalWithNothingConfiguredPassesUntouched(t *testing.T) {
 	require.NoError(t, ptracetest.CompareTraces(want, out))
 
 	_, err = f.processTraces(ctx, ptrace.NewTraces())
-	assert.ErrorIs(t, err, processorhelperErrSkip)
+	require.ErrorIs(t, err, processorhelperErrSkip)
 
 	ld := plog.NewLogs()
 	lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()

@@ -176,6 +176,7 @@ func benchLogs() plog.Logs {
 }
 
 func runRecordBenchmark(b *testing.B, c consumer.Logs) {
+	b.Helper()
 	in := benchLogs()
 	batch := plog.NewLogs()
 	b.ReportAllocs()

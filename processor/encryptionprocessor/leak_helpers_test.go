@@ -25,6 +25,7 @@ type observed struct {
 }
 
 func observedTelemetry(t *testing.T) (*componenttest.Telemetry, observed) {
+	t.Helper()
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
 	core, logs := observer.New(zap.DebugLevel)
@@ -34,6 +35,7 @@ func observedTelemetry(t *testing.T) (*componenttest.Telemetry, observed) {
 // dumpMetrics writes every collected metric (names, attributes, values) and
 // every recorded span.
 func dumpMetrics(t *testing.T, tel *componenttest.Telemetry, w *bytes.Buffer) {
+	t.Helper()
 	var rm metricdata.ResourceMetrics
 	require.NoError(t, tel.Reader.Collect(context.Background(), &rm))
 	fmt.Fprintf(w, "%+v\n", rm)

@@ -9,6 +9,7 @@ import (
 )
 
 func mustLevel(t *testing.T, s string) codec.Level {
+	t.Helper()
 	l, err := codec.ParseLevel(s)
 	require.NoError(t, err)
 	return l

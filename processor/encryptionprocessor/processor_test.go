@@ -30,18 +30,21 @@ var (
 )
 
 func tracesBytes(t *testing.T, td ptrace.Traces) []byte {
+	t.Helper()
 	b, err := tracesProto.MarshalTraces(td)
 	require.NoError(t, err)
 	return b
 }
 
 func metricsBytes(t *testing.T, md pmetric.Metrics) []byte {
+	t.Helper()
 	b, err := metricsProto.MarshalMetrics(md)
 	require.NoError(t, err)
 	return b
 }
 
 func logsBytes(t *testing.T, ld plog.Logs) []byte {
+	t.Helper()
 	b, err := logsProto.MarshalLogs(ld)
 	require.NoError(t, err)
 	return b

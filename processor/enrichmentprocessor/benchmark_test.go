@@ -60,6 +60,7 @@ func newTracesProcessor(b *testing.B, f processor.Factory, cfg map[string]any) p
 // runTraces feeds a fresh copy of tmpl per iteration, so inserts always find
 // the attributes absent. The copies are made in chunks outside the timer.
 func runTraces(b *testing.B, p processor.Traces, tmpl ptrace.Traces) {
+	b.Helper()
 	const chunk = 128
 	copies := make([]ptrace.Traces, chunk)
 	refill := func() {

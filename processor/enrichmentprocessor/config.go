@@ -31,6 +31,7 @@ type Config struct {
 // Action is insert, update or upsert.
 type Action string
 
+// The actions: insert only when absent, update only when present, upsert always.
 const (
 	ActionInsert Action = "insert"
 	ActionUpdate Action = "update"
@@ -40,6 +41,7 @@ const (
 // Level is resource or record.
 type Level string
 
+// The levels.
 const (
 	LevelResource Level = "resource"
 	LevelRecord   Level = "record"

@@ -39,6 +39,7 @@ func requestContext(headers map[string][]string) context.Context {
 
 // gatewayEnv is the environment of a gateway pod in the golden cases.
 func setGatewayEnv(t *testing.T) {
+	t.Helper()
 	t.Setenv("K8S_CLUSTER_NAME", "gw-cluster")
 	t.Setenv("DEPLOYMENT_ENVIRONMENT_NAME", "production")
 	t.Setenv("CLOUD_REGION", "eu-west-1")

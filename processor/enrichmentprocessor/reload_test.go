@@ -176,7 +176,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	writeAtomically(t, path, broken)
 	err = e.reload(0)
 	if err != nil { // nil when the watcher got there first and already counted it
-		assert.ErrorContains(t, err, fmt.Sprintf("%s:%d: duplicate key", path, tableRows+2))
+		require.ErrorContains(t, err, fmt.Sprintf("%s:%d: duplicate key", path, tableRows+2))
 	}
 	require.EqualValues(t, 1, metricSum(t, tt, "otelcol_processor_enrichment_table_reload_failures", "versions"))
 	before := make([]int64, senders)

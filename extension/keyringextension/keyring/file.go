@@ -173,18 +173,18 @@ func WriteFile(path string, r *Ring, exclusive bool) error {
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(FileMode); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the first error is the one to report
 		return err
 	}
 	data := Marshal(r)
 	_, err = tmp.Write(data)
 	clear(data)
 	if err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the first error is the one to report
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the first error is the one to report
 		return err
 	}
 	if err := tmp.Close(); err != nil {

@@ -31,7 +31,7 @@ func TestFileRoundTripAndMode(t *testing.T) {
 	fi, err := os.Stat(path)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
-	assert.ErrorContains(t, WriteFile(path, r, true), "already exists")
+	require.ErrorContains(t, WriteFile(path, r, true), "already exists")
 
 	back, err := ReadFile(path)
 	require.NoError(t, err)
@@ -99,10 +99,10 @@ func TestKeyNeverPrintsMaterial(t *testing.T) {
 
 func TestValidateID(t *testing.T) {
 	for _, ok := range []string{"k1", "demo-2026.01_a", strings.Repeat("a", 64)} {
-		assert.NoError(t, ValidateID(ok), ok)
+		require.NoError(t, ValidateID(ok), ok)
 	}
 	for _, bad := range []string{"", "a:b", "a b", "ä", strings.Repeat("a", 65)} {
-		assert.Error(t, ValidateID(bad), bad)
+		require.Error(t, ValidateID(bad), bad)
 	}
 	_, err := NewKey("k1", make([]byte, 31))
 	assert.ErrorContains(t, err, "must be 32 bytes, got 31")
@@ -121,9 +121,9 @@ func TestCiphersRoundTripAndBindAD(t *testing.T) {
 		require.NoError(t, err, a.String())
 		assert.Equal(t, "hello", string(pt))
 		_, err = c.Open(nil, sealed[6:], []byte("other"))
-		assert.ErrorIs(t, err, ErrAuthentication, a.String())
+		require.ErrorIs(t, err, ErrAuthentication, a.String())
 		_, err = c.Open(nil, sealed[6:6+c.Overhead()-1], []byte("ad"))
-		assert.ErrorIs(t, err, ErrTruncated, a.String())
+		require.ErrorIs(t, err, ErrTruncated, a.String())
 		back, err := ParseAlgorithm(a.String())
 		require.NoError(t, err)
 		assert.Equal(t, a, back)

@@ -2,7 +2,6 @@ package codec
 
 import (
 	"encoding/base64"
-	"errors"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -154,7 +153,7 @@ func TestDecodeURLRefusesLineBreaks(t *testing.T) {
 			s := valid[:i] + lb + valid[i:]
 			_, err := appendDecodeURL(nil, []byte(s))
 			var ce base64.CorruptInputError
-			require.True(t, errors.As(err, &ce), "input %q: %v", s, err)
+			require.ErrorAs(t, err, &ce, "input %q: %v", s, err)
 			require.Equal(t, base64.CorruptInputError(i), ce, "input %q", s)
 		}
 	}

@@ -55,14 +55,14 @@ const Prefix = "enc:v1:"
 type Reason uint8
 
 const (
-	// ReasonMalformed: not a value of this format (not a string, no prefix,
+	// ReasonMalformed means: not a value of this format (not a string, no prefix,
 	// unknown version or algorithm, bad key ID, bad base64, bad plaintext).
 	ReasonMalformed Reason = iota
-	// ReasonUnknownKey: the key ID is not in the ring.
+	// ReasonUnknownKey means: the key ID is not in the ring.
 	ReasonUnknownKey
-	// ReasonTruncated: the payload is shorter than nonce and tag.
+	// ReasonTruncated means: the payload is shorter than nonce and tag.
 	ReasonTruncated
-	// ReasonTampered: authentication failed (ciphertext, key ID, algorithm,
+	// ReasonTampered means: authentication failed (ciphertext, key ID, algorithm,
 	// attribute key or level altered, or another key of the same ID).
 	ReasonTampered
 
@@ -129,7 +129,7 @@ func (c *Codec) Encrypt(k *keyring.Key, alg keyring.Algorithm, level Level, attr
 	buf := make([]byte, n)
 	copy(buf, c.out)
 	encodeURL(buf[len(c.out):], c.sealed)
-	return unsafe.String(unsafe.SliceData(buf), n), nil
+	return unsafe.String(unsafe.SliceData(buf), n), nil //nolint:gosec // G103: buf is fresh and never written after this
 }
 
 // Decrypt opens the encrypted string s found at level under attrKey and
@@ -217,4 +217,4 @@ func completeScalar(pt []byte) bool {
 
 // readOnlyBytes views s as bytes without copying; the result must not be
 // written to.
-func readOnlyBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+func readOnlyBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) } //nolint:gosec // G103: callers only read

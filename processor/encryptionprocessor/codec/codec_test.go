@@ -3,7 +3,6 @@ package codec
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -100,7 +99,7 @@ func TestRoundTripEveryTypeLevelAlgorithm(t *testing.T) {
 func reasonOf(t *testing.T, err error) Reason {
 	t.Helper()
 	var e *Error
-	require.True(t, errors.As(err, &e), "want *codec.Error, got %v", err)
+	require.ErrorAs(t, err, &e, "want *codec.Error, got %v", err)
 	return e.Reason
 }
 
@@ -232,6 +231,6 @@ func TestLevelAndReasonNames(t *testing.T) {
 		assert.Equal(t, Level(l), got)
 	}
 	_, err := ParseLevel("span")
-	assert.ErrorContains(t, err, `unknown level "span"`)
+	require.ErrorContains(t, err, `unknown level "span"`)
 	assert.Equal(t, "tampered", ReasonTampered.String())
 }

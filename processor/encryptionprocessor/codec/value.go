@@ -104,7 +104,7 @@ func decodeValue(b []byte, v pcommon.Value, depth int) ([]byte, error) {
 	tag, b := b[0], b[1:]
 	switch tag {
 	case tagEmpty:
-		v.FromRaw(nil) //nolint:errcheck // nil always succeeds
+		_ = v.FromRaw(nil) // nil always succeeds
 		return b, nil
 	case tagString:
 		s, rest, err := lengthPrefixed(b)

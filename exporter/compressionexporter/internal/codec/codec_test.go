@@ -22,12 +22,14 @@ import (
 )
 
 func traceRequest(t testing.TB, spans int) []byte {
+	t.Helper()
 	b, err := ptraceotlp.NewExportRequestFromTraces(workload.Traces(1, spans)).MarshalProto()
 	require.NoError(t, err)
 	return b
 }
 
 func inputs(t testing.TB) map[string][]byte {
+	t.Helper()
 	rnd := rand.New(rand.NewPCG(1, 2))
 	random := make([]byte, 16<<10)
 	for i := range random {
@@ -130,8 +132,8 @@ func TestLookupAndLevels(t *testing.T) {
 	assert.False(t, ok)
 
 	require.NoError(t, CheckLevel("zstd", 19))
-	assert.ErrorContains(t, CheckLevel("zstd", 23), "level 23 out of range [1, 22]")
-	assert.ErrorContains(t, CheckLevel("gzip", 0), "level 0 out of range [1, 9]")
+	require.ErrorContains(t, CheckLevel("zstd", 23), "level 23 out of range [1, 22]")
+	require.ErrorContains(t, CheckLevel("gzip", 0), "level 0 out of range [1, 9]")
 	assert.ErrorContains(t, CheckLevel("xz", 1), `unknown codec "xz"`)
 }
 

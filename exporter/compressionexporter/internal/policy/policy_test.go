@@ -77,7 +77,7 @@ func TestCheapestTiesWithinCPUNoiseGoToLessCPU(t *testing.T) {
 // than L×((cpu_lowest − cpu) + noise×(cpu + cpu_lowest)); one byte more
 // loses; more bytes with more CPU never tie.
 func TestCheapestTieAllowsMoreBytesForLessCPU(t *testing.T) {
-	const link = 1e6 // 1 MB/s: one byte = 1 µs on the wire
+	const link = 1e6                                                                              // 1 MB/s: one byte = 1 µs on the wire
 	lowest := Trial{Codec: "zstd", InBytes: 100_000, OutBytes: 10_000, CPU: 4 * time.Millisecond} // 4 + 10 = 14 ms
 	// less CPU (3 ms): saves 1 ms, noise 0.25 × 7 ms = 1.75 ms, so up to 2750 more bytes
 	atBound := Trial{Codec: "gzip", InBytes: 100_000, OutBytes: 10_000 + 2750, CPU: 3 * time.Millisecond}
@@ -204,6 +204,7 @@ func TestLinkMovingAverage(t *testing.T) {
 }
 
 func marshalTraces(t testing.TB, n int, seed uint64) []byte {
+	t.Helper()
 	b, err := ptraceotlp.NewExportRequestFromTraces(workload.Traces(seed, n)).MarshalProto()
 	require.NoError(t, err)
 	return b

@@ -15,13 +15,13 @@ import (
 type Reason int
 
 const (
-	// Ready: root span seen (or trace_timeout passed) and decision_delay elapsed.
+	// Ready means: root span seen (or trace_timeout passed) and decision_delay elapsed.
 	Ready Reason = iota
-	// BufferFull: the oldest trace made room for a new one.
+	// BufferFull means: the oldest trace made room for a new one.
 	BufferFull
-	// SpanLimit: the trace reached span_limit.
+	// SpanLimit means: the trace reached span_limit.
 	SpanLimit
-	// Flushed: the buffer was drained (shutdown).
+	// Flushed means: the buffer was drained (shutdown).
 	Flushed
 )
 

@@ -15,12 +15,12 @@ func init() {
 // write (attributes as raw maps, states by their concrete types).
 type Snapshot struct {
 	FlushedUpTo int64
-	Windows     []WindowSnapshot
+	Windows     []SavedWindow
 	Running     []RunningSnapshot
 }
 
-// WindowSnapshot is one open window.
-type WindowSnapshot struct {
+// SavedWindow is one open window.
+type SavedWindow struct {
 	Start  int64
 	Groups []GroupSnapshot
 	Series []SeriesSnapshot
@@ -58,7 +58,7 @@ type RunningSnapshot struct {
 func (a *Aggregator) Snapshot() Snapshot {
 	snap := Snapshot{FlushedUpTo: a.flushedUpTo}
 	for _, w := range a.windows {
-		ws := WindowSnapshot{Start: w.Start}
+		ws := SavedWindow{Start: w.Start}
 		gi := map[*Group]int{}
 		for _, s := range w.list {
 			i, ok := gi[s.Group]

@@ -13,6 +13,7 @@ import (
 const sec = int64(1e9)
 
 func testAgg(t *testing.T, cfg Config, names ...string) *Aggregator {
+	t.Helper()
 	for _, n := range names {
 		o, err := Lookup(n)
 		require.NoError(t, err)

@@ -23,6 +23,7 @@ const (
 // Own names a record's own field.
 type Own uint8
 
+// The fields of a record itself (OwnNone: an attribute, not a field).
 const (
 	OwnNone Own = iota
 	OwnScopeName
@@ -40,6 +41,7 @@ const (
 // RecordKind is a kind of record a rule can apply to.
 type RecordKind uint8
 
+// The record kinds, as bits of a set.
 const (
 	KindSpan RecordKind = 1 << iota
 	KindSpanEvent

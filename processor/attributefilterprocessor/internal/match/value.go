@@ -10,6 +10,7 @@ import (
 // Kind is the type of a Value.
 type Kind uint8
 
+// The kinds of a matched value.
 const (
 	// KindMissing means the field or attribute is absent.
 	KindMissing Kind = iota

@@ -12,6 +12,7 @@ import (
 // Kind names a source in the processor's own telemetry.
 type Kind int
 
+// The source kinds; Kinds is their number.
 const (
 	KindStatic Kind = iota
 	KindEnvironment
@@ -28,6 +29,7 @@ func (k Kind) String() string { return kindNames[k] }
 // point, log record).
 type Level int
 
+// The levels.
 const (
 	LevelResource Level = iota
 	LevelRecord

@@ -132,7 +132,7 @@ func (f *File) Watch(o WatchOptions) (stop func()) {
 		var err error
 		if w, err = fsnotify.NewWatcher(); err == nil {
 			if err = w.Add(filepath.Dir(f.path)); err != nil {
-				w.Close()
+				_ = w.Close() // the Add error is the one to report
 				w = nil
 			}
 		}

@@ -8,8 +8,10 @@ import (
 )
 
 // Format is the syntax of a table file.
+// Format is the file format of a table.
 type Format string
 
+// The formats.
 const (
 	FormatCSV  Format = "csv"
 	FormatJSON Format = "json"

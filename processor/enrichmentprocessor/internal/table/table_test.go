@@ -1,7 +1,6 @@
 package table
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -123,7 +122,7 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), c.want)
 			var te *Error
-			require.True(t, errors.As(err, &te))
+			require.ErrorAs(t, err, &te)
 			assert.Equal(t, c.name, te.File)
 			assert.Positive(t, te.Line, "line known")
 		})

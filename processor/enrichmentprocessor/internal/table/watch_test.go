@@ -52,6 +52,7 @@ func (r *results) counts() (int, int) {
 }
 
 func watch(t *testing.T, f *File, o WatchOptions) {
+	t.Helper()
 	t.Cleanup(f.Watch(o))
 }
 
