@@ -53,7 +53,10 @@ func (p *aggregationProcessor) consumeMetric(r *rule, rm pmetric.ResourceMetrics
 		r.resKey = r.reducer.Hash(rm.Resource().Attributes()).WithString(rm.SchemaUrl())
 		r.resDone = true
 	}
-	mc := metricCtx{r: r, rm: rm, sm: sm, m: m, in: in, now: now}
+	// held by the processor (under its lock): a local would escape to the
+	// heap through the series source
+	p.mc = metricCtx{r: r, rm: rm, sm: sm, m: m, in: in, now: now}
+	mc := &p.mc
 	mc.metric = window.Metric{Name: m.Name(), Description: m.Description(), Unit: m.Unit(), Input: in}
 	scopeKey := window.Key{}.WithString(sm.Scope().Name()).WithString(sm.Scope().Version()).WithString(sm.SchemaUrl())
 	mc.gk = r.resKey.WithKey(scopeKey).WithString(m.Name()).With(uint64(in.Kind)<<1 | b2u(in.Monotonic))
@@ -83,21 +86,21 @@ func (p *aggregationProcessor) consumeMetric(r *rule, rm pmetric.ResourceMetrics
 			dps = m.Gauge().DataPoints()
 		}
 		dps.RemoveIf(func(dp pmetric.NumberDataPoint) bool {
-			taken := p.takeNumber(&mc, dp)
+			taken := p.takeNumber(mc, dp)
 			return taken && !keep
 		})
 		remaining = dps.Len()
 	case pmetric.MetricTypeHistogram:
 		dps := m.Histogram().DataPoints()
 		dps.RemoveIf(func(dp pmetric.HistogramDataPoint) bool {
-			taken := p.takeHistogram(&mc, dp)
+			taken := p.takeHistogram(mc, dp)
 			return taken && !keep
 		})
 		remaining = dps.Len()
 	case pmetric.MetricTypeExponentialHistogram:
 		dps := m.ExponentialHistogram().DataPoints()
 		dps.RemoveIf(func(dp pmetric.ExponentialHistogramDataPoint) bool {
-			taken := p.takeExpHistogram(&mc, dp)
+			taken := p.takeExpHistogram(mc, dp)
 			return taken && !keep
 		})
 		remaining = dps.Len()

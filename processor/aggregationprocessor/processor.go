@@ -40,6 +40,7 @@ type aggregationProcessor struct {
 	sample    window.Sample
 	scratch   []byte
 	src       seriesSource
+	mc        metricCtx
 	all       window.Reducer
 
 	client  storage.Client
