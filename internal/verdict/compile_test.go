@@ -10,14 +10,14 @@ import (
 func TestCompileLiteralForms(t *testing.T) {
 	for expr, literal := range map[string]bool{
 		`(?i)(api[_-]?key|token|credentials?)$`: true,
-		`^(?:user\.email)$`:                      true,
-		`^http\.request\.header\.`:               true,
-		`secret`:                                 true,
-		`(?i)^x-(auth|api)-`:                     true,
-		`^user\..*$`:                             false,
-		`\d+$`:                                   false,
-		`(?m)token$`:                             false,
-		`(?i)[k]ey`:                              false, // the class holds U+212A
+		`^(?:user\.email)$`:                     true,
+		`^http\.request\.header\.`:              true,
+		`secret`:                                true,
+		`(?i)^x-(auth|api)-`:                    true,
+		`^user\..*$`:                            false,
+		`\d+$`:                                  false,
+		`(?m)token$`:                            false,
+		`(?i)[k]ey`:                             false, // the class holds U+212A
 	} {
 		r, err := Compile(expr)
 		if err != nil {
