@@ -113,12 +113,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	s := settings{
-		command:       commandLine(args),
-		viaMake:       os.Getenv("MAKELEVEL") != "",
-		duration:      o.duration,
-		warmup:        o.warmup,
-		connections:   o.connections,
-		protocol:      map[string]string{"grpc": "gRPC", "http": "HTTP"}[o.protocol],
+		command:     commandLine(args),
+		viaMake:     os.Getenv("MAKELEVEL") != "",
+		duration:    o.duration,
+		warmup:      o.warmup,
+		connections: o.connections,
+		protocol:    map[string]string{"grpc": "gRPC", "http": "HTTP"}[o.protocol],
 	}
 	s.rounds = o.rounds
 	m := describeMachine(bin)

@@ -93,13 +93,13 @@ func describeMachine(bin string) machine {
 
 // settings are the load shape, printed with the table.
 type settings struct {
-	command       string
-	duration      time.Duration
-	warmup        time.Duration
-	connections   int
-	protocol      string
-	rounds        int
-	viaMake       bool // started by make (MAKELEVEL is set)
+	command     string
+	duration    time.Duration
+	warmup      time.Duration
+	connections int
+	protocol    string
+	rounds      int
+	viaMake     bool // started by make (MAKELEVEL is set)
 }
 
 // renderSection writes the section: heading, context, one table per
