@@ -22,7 +22,7 @@ func knownWorkloads(o options) map[string]workload {
 			about: "the load generator's realistic mix (about 8 attributes per server span, 5 per client span)"},
 		"wide": {name: "wide", spansPerTrace: 10, batch: 500, wide: 24,
 			about: "every span also carries 24 high-cardinality attributes drawn per span: random URLs, e-mail, IP and postal addresses, " +
-				"strings of 256 to 1,023 bytes, IDs and numbers (loadgen WideAttributes), so 29 to 32 attributes per span"},
+				"text of 256 to 1,023 bytes, IDs and numbers (loadgen WideAttributes), so 29 to 32 attributes per span"},
 		"narrow": {name: "narrow", spansPerTrace: 5, batch: 5,
 			about: "a few spans per request: many small requests"},
 	}

@@ -51,7 +51,7 @@ type Config struct {
 	MetricSeries int
 	// WideAttributes adds that many attributes to every span, with values
 	// drawn fresh for each span: URLs, e-mail and IP addresses, postal
-	// addresses, long strings (256 to 1,023 bytes), IDs and numbers (see
+	// addresses, long strings (256 to 1,023 bytes of words), IDs and numbers (see
 	// wideKeys). 0, the default, adds none. Values above 64 mean 64.
 	WideAttributes int
 	// Start is the time of the first item; timestamps advance from it by a

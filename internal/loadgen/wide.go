@@ -3,6 +3,7 @@ package loadgen
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
@@ -43,8 +44,8 @@ func widen(s ptrace.Span, r *rand.Rand, n int) {
 			}
 		case 7: // postal address
 			a.PutStr(key, strconv.Itoa(1+r.IntN(999))+" "+letters(r, 8)+" Street, "+letters(r, 7)+" "+strconv.Itoa(10000+r.IntN(89999)))
-		case 8, 11: // long text
-			a.PutStr(key, letters(r, 256+r.IntN(768)))
+		case 8, 11: // long text: words, as in messages, payloads and queries
+			a.PutStr(key, text(r, 256+r.IntN(768)))
 		case 6:
 			a.PutStr(key, "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/"+strconv.Itoa(100+r.IntN(40))+".0."+strconv.Itoa(r.IntN(9999))+".0 Safari/537.36")
 		case 10:
@@ -65,6 +66,28 @@ func hexString(r *rand.Rand, n int) string {
 		b[i] = hexDigits[r.IntN(16)]
 	}
 	return string(b)
+}
+
+// textWords are the words long values are made of.
+var textWords = strings.Fields(`the order for customer was shipped from warehouse after payment ` +
+	`confirmation and the invoice lists item quantity price discount tax total ` +
+	`select from where join on group by limit offset update set insert into values ` +
+	`error retry timeout connection request response status cache miss hit ` +
+	`user session token expired renewed account address street city country`)
+
+// text is about n bytes of words drawn from textWords, with a number now
+// and then, so long values are distinct yet read (and compress) like text.
+func text(r *rand.Rand, n int) string {
+	b := make([]byte, 0, n+16)
+	for len(b) < n {
+		if r.IntN(8) == 0 {
+			b = strconv.AppendInt(b, int64(r.IntN(100000)), 10)
+		} else {
+			b = append(b, textWords[r.IntN(len(textWords))]...)
+		}
+		b = append(b, ' ')
+	}
+	return string(b[:n])
 }
 
 func letters(r *rand.Rand, n int) string {
