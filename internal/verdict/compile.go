@@ -41,6 +41,29 @@ func (r *Regexp) String() string { return r.re.String() }
 // Literal reports whether MatchString runs string checks, not RE2.
 func (r *Regexp) Literal() bool { return r.literal }
 
+// LastBytes adds to set every byte a matching key can end with and reports
+// true, when the expression is a literal form anchored at the end with no
+// empty literal. For a case-folded expression, keys ending in a non-ASCII
+// byte are not covered (they go to RE2): callers test only ASCII last bytes.
+func (r *Regexp) LastBytes(set *[256]bool) bool {
+	if !r.literal || !r.end {
+		return false
+	}
+	for _, l := range r.lits {
+		if l == "" {
+			return false
+		}
+	}
+	for _, l := range r.lits {
+		c := l[len(l)-1]
+		set[c] = true
+		if r.fold && 'a' <= c && c <= 'z' {
+			set[c-'a'+'A'] = true
+		}
+	}
+	return true
+}
+
 // MatchString reports whether key holds a match of the expression.
 func (r *Regexp) MatchString(key string) bool {
 	if !r.literal {

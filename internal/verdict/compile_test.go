@@ -116,11 +116,16 @@ func TestCompileMatchesRE2(t *testing.T) {
 		}
 		re := regexp.MustCompile(expr)
 		cache := NewCache[bool](32)
+		var last [256]bool
+		lastKnown := r.LastBytes(&last)
 		for range 60 {
 			k := randomKey(rnd)
 			want := re.MatchString(k)
 			if got := r.MatchString(k); got != want {
 				t.Fatalf("%s on %q: got %v, RE2 says %v", expr, k, got, want)
+			}
+			if lastKnown && want && k[len(k)-1] < 0x80 && !last[k[len(k)-1]] {
+				t.Fatalf("%s on %q: RE2 matches, but LastBytes leaves out its last byte", expr, k)
 			}
 			if got := cache.Decide(k, r.MatchString); got != want {
 				t.Fatalf("%s on %q: cached %v, RE2 says %v", expr, k, got, want)

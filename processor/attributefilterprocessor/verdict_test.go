@@ -43,7 +43,8 @@ func TestKeyVerdictCacheUnderUniqueKeys(t *testing.T) {
 	}
 	keys := f.policy.keys[levelRecord].keys
 	evicted := keys.Evictions()
-	// 40,000 distinct keys against a cache bounded at 2×CacheSize.
-	assert.Greater(t, evicted, int64(batches*perSpan*2-2*match.CacheSize))
+	// 20,000 distinct .Token keys reach the cache (the k<n> keys end in a
+	// byte no pattern ends with and skip it), bounded at 2×CacheSize.
+	assert.Greater(t, evicted, int64(batches*perSpan-2*match.CacheSize))
 	assert.EqualValues(t, evicted, counter(t, tel, "otelcol_processor_attribute_filter_key_verdict_evictions"))
 }

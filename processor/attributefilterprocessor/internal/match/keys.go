@@ -25,6 +25,11 @@ type Keys struct {
 	regexes  []*verdict.Regexp
 	patterns bool // some glob or regex: every key needs the full test
 	cache    *verdict.Cache[bool]
+	// last, when lastKnown is set, holds every byte a key some glob or
+	// regex matches can end with (all patterns are anchored at the end):
+	// a key ending in another ASCII byte matches none, without a lookup.
+	last      [256]bool
+	lastKnown bool
 }
 
 // exactSet is a set of exact keys. bits has bit keyHash(k) set for every key
@@ -100,6 +105,21 @@ func NewKeys(globs, regexes []string) (*Keys, int, error) {
 		k.regexes = append(k.regexes, re)
 	}
 	k.patterns = len(k.globs) > 0 || len(k.regexes) > 0
+	k.lastKnown = k.patterns
+	for _, g := range globs {
+		if strings.ContainsAny(g, "*?") {
+			c := g[len(g)-1]
+			if c == '*' || c == '?' {
+				k.lastKnown = false
+			}
+			k.last[c] = true
+		}
+	}
+	for _, re := range k.regexes {
+		if !re.LastBytes(&k.last) {
+			k.lastKnown = false
+		}
+	}
 	if k.patterns {
 		k.cache = verdict.NewCache[bool](CacheSize)
 	}
@@ -138,6 +158,11 @@ func (k *Keys) Match(key string) bool {
 	}
 	if !k.patterns {
 		return false
+	}
+	if k.lastKnown && len(key) > 0 {
+		if c := key[len(key)-1]; c < 0x80 && !k.last[c] {
+			return false
+		}
 	}
 	return k.cache.Decide(key, k.matchPatterns)
 }
