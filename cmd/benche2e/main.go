@@ -37,6 +37,7 @@ type options struct {
 	protocol                string
 	seed                    int64
 	rounds                  int
+	workloads               string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -54,6 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.batch, "batch", 100, "spans per request")
 	fs.StringVar(&o.protocol, "protocol", "grpc", "OTLP transport of the load: grpc or http")
 	fs.Int64Var(&o.seed, "seed", 1, "seed of the generated data")
+	fs.StringVar(&o.workloads, "workloads", "default,wide,narrow", "comma-separated traffic shapes, each run on every config: default (--spans-per-trace, --batch), wide, narrow")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds over all configs (interleaved); each row reports its median round by spans/s")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "benche2e: run the otelgate binary under load, one pipeline config after another.\n\n"+
@@ -75,6 +77,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.duration <= 0 || o.warmup < 0 || o.connections < 1 || o.spansPerTrace < 1 || o.batch < 1 || o.rounds < 1 {
 		fmt.Fprintln(stderr, "benche2e: --duration, --connections, --spans-per-trace, --batch and --rounds must be positive, --warmup not negative")
+		return 2
+	}
+	wls, err := parseWorkloads(o.workloads, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "benche2e: %v\n", err)
 		return 2
 	}
 	bin, err := filepath.Abs(o.bin)
@@ -106,43 +113,61 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	s := settings{
-		command:       commandLine(args),
-		viaMake:       os.Getenv("MAKELEVEL") != "",
-		duration:      o.duration,
-		warmup:        o.warmup,
-		connections:   o.connections,
-		spansPerTrace: o.spansPerTrace,
-		protocol:      map[string]string{"grpc": "gRPC", "http": "HTTP"}[o.protocol],
+		command:     commandLine(args),
+		viaMake:     os.Getenv("MAKELEVEL") != "",
+		duration:    o.duration,
+		warmup:      o.warmup,
+		connections: o.connections,
+		protocol:    map[string]string{"grpc": "gRPC", "http": "HTTP"}[o.protocol],
 	}
 	s.rounds = o.rounds
 	m := describeMachine(bin)
-	runs := make([][]row, len(files))
+	// runs[w][i] are the rounds of config i on workload w; rounds go over
+	// every workload and config in turn, so the machine's load moves all
+	// rows alike.
+	runs := make([][][]row, len(wls))
+	for w := range wls {
+		runs[w] = make([][]row, len(files))
+	}
 	for round := 1; round <= o.rounds; round++ {
-		for i, f := range files {
-			if ctx.Err() != nil {
-				break
+		for w, wl := range wls {
+			for i, f := range files {
+				if ctx.Err() != nil {
+					break
+				}
+				fmt.Fprintf(stderr, "benche2e: round %d/%d: %s: %s ...\n", round, o.rounds, wl.name, filepath.Base(f))
+				r := measure(ctx, bin, f, o, wl, stderr)
+				if r.err != nil {
+					fmt.Fprintf(stderr, "benche2e: %s: %v\n", r.config, r.err)
+				}
+				runs[w][i] = append(runs[w][i], r)
 			}
-			fmt.Fprintf(stderr, "benche2e: round %d/%d: %s ...\n", round, o.rounds, filepath.Base(f))
-			r := measure(ctx, bin, f, o, &s, stderr)
-			if r.err != nil {
-				fmt.Fprintf(stderr, "benche2e: %s: %v\n", r.config, r.err)
-			}
-			runs[i] = append(runs[i], r)
 		}
 	}
-	var rows []row
-	for _, rs := range runs {
-		if len(rs) > 0 {
-			rows = append(rows, medianRow(rs))
+	var results []result
+	var all []row
+	for w, wl := range wls {
+		var rows []row
+		for _, rs := range runs[w] {
+			if len(rs) > 0 {
+				rows = append(rows, medianRow(rs))
+			}
+		}
+		if len(rows) > 0 {
+			results = append(results, result{workload: wl, rows: rows})
+			all = append(all, rows...)
 		}
 	}
-	if len(rows) == 0 {
+	if len(results) == 0 {
 		return 1
 	}
 
-	fmt.Fprintln(stdout, renderTable(rows))
+	for _, res := range results {
+		fmt.Fprintf(stdout, "workload %s:\n%s\n", res.workload.name, renderTable(res.rows))
+	}
+	fmt.Fprintln(stdout, renderSummary(results))
 	if o.out != "" {
-		section := renderSection(m, s, rows)
+		section := renderSection(m, s, results)
 		doc, err := os.ReadFile(o.out)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(stderr, "benche2e: --out: %v\n", err)
@@ -154,7 +179,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "benche2e: wrote section %q of %s\n", sectionTitle, o.out)
 	}
-	for _, r := range rows {
+	for _, r := range all {
 		if r.err != nil || r.stopErr != nil || r.failed > 0 {
 			return 1
 		}
@@ -184,7 +209,7 @@ func commandLine(args []string) string {
 }
 
 // measure runs one pipeline config.
-func measure(ctx context.Context, bin, config string, o options, s *settings, log io.Writer) row {
+func measure(ctx context.Context, bin, config string, o options, wl workload, log io.Writer) row {
 	r := row{config: filepath.Base(config), description: describeConfig(config)}
 
 	sk, err := startSink()
@@ -220,7 +245,8 @@ func measure(ctx context.Context, bin, config string, o options, s *settings, lo
 
 	gen := loadgen.DefaultConfig()
 	gen.Seed = o.seed
-	gen.SpansPerTrace = o.spansPerTrace
+	gen.SpansPerTrace = wl.spansPerTrace
+	gen.WideAttributes = wl.wide
 	endpoint := p.GRPCEndpoint
 	if o.protocol == string(loadgen.ProtocolHTTP) {
 		endpoint = p.HTTPEndpoint
@@ -231,7 +257,7 @@ func measure(ctx context.Context, bin, config string, o options, s *settings, lo
 			Protocol:    loadgen.Protocol(o.protocol),
 			Signals:     []loadgen.Signal{loadgen.SignalTraces},
 			Connections: o.connections,
-			Batch:       o.batch,
+			Batch:       wl.batch,
 			Duration:    d,
 			Generator:   gen,
 		})
@@ -256,7 +282,7 @@ func measure(ctx context.Context, bin, config string, o options, s *settings, lo
 		return r
 	}
 	defer measured.Close()
-	s.batch = measured.ItemsPerRequest(loadgen.SignalTraces)
+	r.batch = measured.ItemsPerRequest(loadgen.SignalTraces)
 
 	before, err := p.Stats()
 	if err != nil {
@@ -291,8 +317,8 @@ func measure(ctx context.Context, bin, config string, o options, s *settings, lo
 
 	stopped = true
 	r.stopErr = p.Stop(60 * time.Second)
-	fmt.Fprintf(log, "benche2e: %s: %d spans acknowledged, %d spans at sink, %.0f spans/s, %.2f CPU-s per million spans\n",
-		r.config, r.acked, r.sinkItems, r.itemsPerSec, r.cpuPerMillion())
+	fmt.Fprintf(log, "benche2e: %s: %s: %d spans acknowledged, %d spans at sink, %.0f spans/s, %.2f CPU-s per million spans\n",
+		wl.name, r.config, r.acked, r.sinkItems, r.itemsPerSec, r.cpuPerMillion())
 	return r
 }
 

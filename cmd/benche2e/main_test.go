@@ -30,13 +30,13 @@ func TestBenchPassthroughIsLossless(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"--bin", bin, "--configs", configs, "--out", out, "--duration", "1s", "--warmup", "0s", "--connections", "2", "--rounds", "1"}, &stdout, &stderr)
+	code := run([]string{"--bin", bin, "--configs", configs, "--out", out, "--duration", "1s", "--warmup", "0s", "--connections", "2", "--rounds", "1", "--workloads", "default,narrow"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 	var acked, atSink int64 = -1, -1
 	for _, line := range strings.Split(stderr.String(), "\n") {
-		if rest, ok := strings.CutPrefix(line, "benche2e: 00-passthrough.yaml: "); ok && strings.Contains(rest, "acknowledged") {
+		if rest, ok := strings.CutPrefix(line, "benche2e: narrow: 00-passthrough.yaml: "); ok && strings.Contains(rest, "acknowledged") {
 			f := strings.Fields(rest)
 			acked, _ = strconv.ParseInt(f[0], 10, 64)
 			atSink, _ = strconv.ParseInt(f[3], 10, 64)

@@ -31,6 +31,13 @@ type row struct {
 	stopErr     error // the gateway's exit after SIGTERM
 
 	rounds []float64 // spans/s of every round, in run order
+	batch  int64     // spans per request
+}
+
+// result is the rows of one workload.
+type result struct {
+	workload workload
+	rows     []row
 }
 
 func (r row) cpuPerMillion() float64 {
@@ -86,22 +93,21 @@ func describeMachine(bin string) machine {
 
 // settings are the load shape, printed with the table.
 type settings struct {
-	command       string
-	duration      time.Duration
-	warmup        time.Duration
-	connections   int
-	spansPerTrace int
-	batch         int64 // spans per request
-	protocol      string
-	rounds        int
-	viaMake       bool // started by make (MAKELEVEL is set)
+	command     string
+	duration    time.Duration
+	warmup      time.Duration
+	connections int
+	protocol    string
+	rounds      int
+	viaMake     bool // started by make (MAKELEVEL is set)
 }
 
-// renderSection writes the section: heading, context, table and notes.
-func renderSection(m machine, s settings, rows []row) string {
+// renderSection writes the section: heading, context, one table per
+// workload, a summary of the ratios and notes.
+func renderSection(m machine, s settings, results []result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", sectionTitle)
-	fmt.Fprintf(&b, "The gateway binary under load from the load generator, one pipeline config of `bench/` after another, in one run.\n\n")
+	fmt.Fprintf(&b, "The gateway binary under load from the load generator, one pipeline config of `bench/` after another, on every workload, in one run.\n\n")
 	if s.viaMake {
 		fmt.Fprintf(&b, "- Command: `make bench-e2e`, which runs `%s`\n", s.command)
 	} else {
@@ -117,49 +123,91 @@ func renderSection(m machine, s settings, rows []row) string {
 	if m.loadAvg != "" {
 		fmt.Fprintf(&b, "- Load average when the run started: %s (1, 5, 15 min; other work on the machine moves the absolute numbers)\n", m.loadAvg)
 	}
-	fmt.Fprintf(&b, "- Load: traces of %d spans, %d spans per request, OTLP/%s, %d connections, as fast as the gateway acknowledges, %s measured after %s of warm-up, "+
-		"%d rounds over all pipelines in turn; each row is its median round by spans/s. "+
+	fmt.Fprintf(&b, "- Load: OTLP/%s, %d connections, as fast as the gateway acknowledges, %s measured after %s of warm-up, "+
+		"%d rounds over all workloads and pipelines in turn; each row is its median round by spans/s. "+
 		"The load generator and the sink run in one process on the same machine as the gateway, so they share its CPUs: "+
 		"read the ratios between rows rather than the absolute spans/s.\n\n",
-		s.spansPerTrace, s.batch, s.protocol, s.connections, s.duration, s.warmup, s.rounds)
+		s.protocol, s.connections, s.duration, s.warmup, s.rounds)
 
-	b.WriteString(renderTable(rows))
+	b.WriteString(renderSummary(results))
 	b.WriteString("\n")
+	for _, res := range results {
+		w := res.workload
+		var batch int64
+		for _, r := range res.rows {
+			batch = max(batch, r.batch)
+		}
+		fmt.Fprintf(&b, "### Workload %s\n\nTraces of %d spans, %d spans per request: %s.\n\n", w.name, w.spansPerTrace, batch, w.about)
+		b.WriteString(renderTable(res.rows))
+		b.WriteString("\n")
+	}
 	b.WriteString("- **spans/s**: spans the gateway acknowledged per second of the measured window.\n")
 	b.WriteString("- **CPU-s / M spans**: the gateway's user+system CPU time (`/proc/<pid>/stat`) over the measured window and the drain that follows it, per million spans acknowledged.\n")
 	b.WriteString("- **peak RSS**: the gateway's `VmHWM` (`/proc/<pid>/status`) at the end of the run.\n")
 	b.WriteString("- **at sink**: spans and protobuf MiB the sink received for the measured window; **kept** is spans at sink / spans acknowledged.\n")
-	b.WriteString("- **vs passthrough**: spans/s and CPU-s / M spans as a ratio to the passthrough row. " +
+	b.WriteString("- **vs passthrough**: spans/s, CPU-s / M spans and peak RSS as a ratio to the passthrough row of the same workload. " +
 		"A pipeline that drops spans leaves more of the shared CPUs to the load generator and the sink, so its spans/s can exceed the passthrough's; " +
 		"CPU-s / M spans is the gateway's own cost.\n\n")
 	b.WriteString("Pipelines:\n\n")
-	for _, r := range rows {
+	for i, r := range results[0].rows {
 		fmt.Fprintf(&b, "- `%s`: %s", r.config, r.description)
-		if len(r.rounds) > 1 {
-			rates := make([]string, len(r.rounds))
-			for i, v := range r.rounds {
-				rates[i] = fmt.Sprintf("%.0f", v)
+		for _, res := range results {
+			if i < len(res.rows) && len(res.rows[i].rounds) > 1 {
+				rates := make([]string, len(res.rows[i].rounds))
+				for j, v := range res.rows[i].rounds {
+					rates[j] = fmt.Sprintf("%.0f", v)
+				}
+				fmt.Fprintf(&b, " (%s spans/s by round: %s)", res.workload.name, strings.Join(rates, ", "))
 			}
-			fmt.Fprintf(&b, " (spans/s by round: %s)", strings.Join(rates, ", "))
 		}
 		b.WriteString("\n")
 	}
-	for _, r := range rows {
-		if r.err != nil || r.stopErr != nil || r.failed > 0 {
-			b.WriteString("\nProblems:\n\n")
-			for _, r := range rows {
-				if r.err != nil {
-					fmt.Fprintf(&b, "- `%s`: not measured: %v\n", r.config, r.err)
-				}
-				if r.failed > 0 {
-					fmt.Fprintf(&b, "- `%s`: %d spans were not acknowledged by the gateway\n", r.config, r.failed)
-				}
-				if r.stopErr != nil {
-					fmt.Fprintf(&b, "- `%s`: gateway exit after SIGTERM: %v\n", r.config, r.stopErr)
-				}
+	var problems []string
+	for _, res := range results {
+		for _, r := range res.rows {
+			if r.err != nil {
+				problems = append(problems, fmt.Sprintf("- %s `%s`: not measured: %v\n", res.workload.name, r.config, r.err))
 			}
-			break
+			if r.failed > 0 {
+				problems = append(problems, fmt.Sprintf("- %s `%s`: %d spans were not acknowledged by the gateway\n", res.workload.name, r.config, r.failed))
+			}
+			if r.stopErr != nil {
+				problems = append(problems, fmt.Sprintf("- %s `%s`: gateway exit after SIGTERM: %v\n", res.workload.name, r.config, r.stopErr))
+			}
 		}
+	}
+	if len(problems) > 0 {
+		b.WriteString("\nProblems:\n\n")
+		b.WriteString(strings.Join(problems, ""))
+	}
+	return b.String()
+}
+
+// renderSummary is one line per pipeline with its CPU per span and peak RSS
+// as ratios to the passthrough, per workload.
+func renderSummary(results []result) string {
+	var b strings.Builder
+	b.WriteString("| pipeline |")
+	for _, res := range results {
+		fmt.Fprintf(&b, " %s: CPU vs passthrough | %s: peak RSS vs passthrough |", res.workload.name, res.workload.name)
+	}
+	b.WriteString("\n|---|")
+	for range results {
+		b.WriteString("---:|---:|")
+	}
+	b.WriteString("\n")
+	for i, r := range results[0].rows {
+		fmt.Fprintf(&b, "| `%s` |", r.config)
+		for _, res := range results {
+			if i >= len(res.rows) || res.rows[i].err != nil {
+				b.WriteString(" - | - |")
+				continue
+			}
+			base := res.rows[baselineIndex(res.rows)]
+			x := res.rows[i]
+			fmt.Fprintf(&b, " %s | %s |", ratio(x.cpuPerMillion(), base.cpuPerMillion()), ratio(float64(x.peakRSS), float64(base.peakRSS)))
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
@@ -177,21 +225,22 @@ func baselineIndex(rows []row) int {
 
 func renderTable(rows []row) string {
 	var b strings.Builder
-	b.WriteString("| pipeline | spans/s | CPU-s / M spans | peak RSS MiB | spans at sink | MiB at sink | kept | spans/s vs passthrough | CPU vs passthrough |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| pipeline | spans/s | CPU-s / M spans | peak RSS MiB | spans at sink | MiB at sink | kept | spans/s vs passthrough | CPU vs passthrough | peak RSS vs passthrough |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	base := rows[baselineIndex(rows)]
 	for _, r := range rows {
 		if r.err != nil {
-			fmt.Fprintf(&b, "| `%s` | not measured | | | | | | | |\n", r.config)
+			fmt.Fprintf(&b, "| `%s` | not measured | | | | | | | | |\n", r.config)
 			continue
 		}
 		kept := "-"
 		if r.acked > 0 {
 			kept = fmt.Sprintf("%.1f%%", 100*float64(r.sinkItems)/float64(r.acked))
 		}
-		fmt.Fprintf(&b, "| `%s` | %.0f | %.2f | %.0f | %d | %.1f | %s | %s | %s |\n",
+		fmt.Fprintf(&b, "| `%s` | %.0f | %.2f | %.0f | %d | %.1f | %s | %s | %s | %s |\n",
 			r.config, r.itemsPerSec, r.cpuPerMillion(), float64(r.peakRSS)/(1<<20), r.sinkItems,
-			float64(r.sinkBytes)/(1<<20), kept, ratio(r.itemsPerSec, base.itemsPerSec), ratio(r.cpuPerMillion(), base.cpuPerMillion()))
+			float64(r.sinkBytes)/(1<<20), kept, ratio(r.itemsPerSec, base.itemsPerSec), ratio(r.cpuPerMillion(), base.cpuPerMillion()),
+			ratio(float64(r.peakRSS), float64(base.peakRSS)))
 	}
 	return b.String()
 }

@@ -41,16 +41,18 @@ func TestTableRatiosToPassthrough(t *testing.T) {
 	}
 	table := renderTable(rows)
 	for _, want := range []string{
-		"| `00-passthrough.yaml` | 100000 | 5.00 | 100 | 2000000 | 300.0 | 100.0% | 1.00× | 1.00× |",
-		"| `10-contrib-twins.yaml` | 50000 | 10.00 | 80 | 250000 | 40.0 | 25.0% | 0.50× | 2.00× |",
+		"| `00-passthrough.yaml` | 100000 | 5.00 | 100 | 2000000 | 300.0 | 100.0% | 1.00× | 1.00× | 1.00× |",
+		"| `10-contrib-twins.yaml` | 50000 | 10.00 | 80 | 250000 | 40.0 | 25.0% | 0.50× | 2.00× | 0.80× |",
 		"| `20-broken.yaml` | not measured |",
 	} {
 		if !strings.Contains(table, want) {
 			t.Fatalf("table lacks %q:\n%s", want, table)
 		}
 	}
-	section := renderSection(machine{cpus: 2, cpuModel: "Test CPU", memory: "1.0 GiB", goVersion: "go1.26"}, settings{command: "go run ./cmd/benche2e --out B.md", spansPerTrace: 10, batch: 100, protocol: "gRPC", connections: 4}, rows)
-	for _, want := range []string{sectionTitle, "`go run ./cmd/benche2e --out B.md`", "2 CPUs", "Test CPU", "1.0 GiB", "go1.26", "not measured: did not start"} {
+	section := renderSection(machine{cpus: 2, cpuModel: "Test CPU", memory: "1.0 GiB", goVersion: "go1.26"}, settings{command: "go run ./cmd/benche2e --out B.md", protocol: "gRPC", connections: 4},
+		[]result{{workload: workload{name: "default", spansPerTrace: 10}, rows: rows}, {workload: workload{name: "wide", spansPerTrace: 10}, rows: rows}})
+	for _, want := range []string{sectionTitle, "`go run ./cmd/benche2e --out B.md`", "2 CPUs", "Test CPU", "1.0 GiB", "go1.26", "not measured: did not start", "### Workload wide",
+		"| `10-contrib-twins.yaml` | 2.00× | 0.80× | 2.00× | 0.80× |"} {
 		if !strings.Contains(section, want) {
 			t.Fatalf("section lacks %q:\n%s", want, section)
 		}
@@ -98,5 +100,15 @@ func TestMedianRowPicksTheMiddleRound(t *testing.T) {
 	rs[1].err = errors.New("did not start")
 	if m := medianRow(rs); m.err == nil || m.itemsPerSec != 200 {
 		t.Fatalf("a failed round must be reported: %+v", m)
+	}
+}
+
+func TestParseWorkloads(t *testing.T) {
+	ws, err := parseWorkloads("default, wide,narrow,wide", options{spansPerTrace: 7, batch: 70})
+	if err != nil || len(ws) != 3 || ws[0].spansPerTrace != 7 || ws[0].batch != 70 || ws[1].wide == 0 || ws[2].batch >= 10 {
+		t.Fatalf("got %+v, %v", ws, err)
+	}
+	if _, err := parseWorkloads("default,huge", options{}); err == nil || !strings.Contains(err.Error(), `"huge"`) {
+		t.Fatalf("unknown workload: got %v", err)
 	}
 }

@@ -49,6 +49,11 @@ type Config struct {
 	// MetricSeries is the number of series (attribute sets) of each of the
 	// four metrics. Values below 1 mean 1, above 1,000,000 mean 1,000,000.
 	MetricSeries int
+	// WideAttributes adds that many attributes to every span, with values
+	// drawn fresh for each span: URLs, e-mail and IP addresses, postal
+	// addresses, long strings (256 to 1,023 bytes of words), IDs and numbers (see
+	// wideKeys). 0, the default, adds none. Values above 64 mean 64.
+	WideAttributes int
 	// Start is the time of the first item; timestamps advance from it by a
 	// fixed step per item (traces 1 ms, log records 1 ms, metric rounds
 	// 10 s). The zero value means DefaultStart, so data is reproducible.
@@ -79,6 +84,7 @@ func (c Config) normalized() Config {
 	c.SpansPerTrace = min(max(c.SpansPerTrace, 1), 10_000)
 	c.AttrCardinality = max(c.AttrCardinality, 1)
 	c.MetricSeries = min(max(c.MetricSeries, 1), 1_000_000)
+	c.WideAttributes = min(max(c.WideAttributes, 0), maxWideAttributes)
 	c.HealthCheckShare = clampShare(c.HealthCheckShare)
 	c.ErrorShare = clampShare(c.ErrorShare)
 	c.SlowShare = clampShare(c.SlowShare)

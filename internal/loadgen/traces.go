@@ -111,6 +111,7 @@ type traceBuilder struct {
 	g      *Generator
 	td     ptrace.Traces
 	slices []ptrace.SpanSlice // by resource index; zero until first used
+	wide   []ptrace.Span      // spans of the current trace still to widen (Config.WideAttributes)
 }
 
 func (b *traceBuilder) newSpan(svc, inst int) ptrace.Span {
@@ -123,7 +124,11 @@ func (b *traceBuilder) newSpan(svc, inst int) ptrace.Span {
 		ss.Scope().SetVersion(scopeVersion)
 		b.slices[res] = ss.Spans()
 	}
-	return b.slices[res].AppendEmpty()
+	s := b.slices[res].AppendEmpty()
+	if b.g.cfg.WideAttributes > 0 {
+		b.wide = append(b.wide, s)
+	}
+	return s
 }
 
 // serverNode is a SERVER span that can parent further spans.
@@ -254,6 +259,10 @@ func (b *traceBuilder) trace(h traceHead) {
 		}
 		n++
 	}
+	for _, s := range b.wide {
+		widen(s, r, c.WideAttributes)
+	}
+	b.wide = b.wide[:0]
 }
 
 func (b *traceBuilder) fillServer(s ptrace.Span, h traceHead, parent, id pcommon.SpanID, svc service, rt route, entity int, start, end pcommon.Timestamp) {

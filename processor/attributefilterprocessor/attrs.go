@@ -22,6 +22,9 @@ func (p *policy) clean(m pcommon.Map, lvl level, st *stats) {
 		return
 	}
 	remove, fix := 0, false
+	// The first few keys to remove are kept, so that removing them needs
+	// no second decision per key.
+	var found [4]string
 	for k, v := range m.All() {
 		if list != nil {
 			var listed bool
@@ -31,6 +34,9 @@ func (p *policy) clean(m pcommon.Map, lvl level, st *stats) {
 				listed = list.keys.Match(k)
 			}
 			if listed != list.allow {
+				if remove < len(found) {
+					found[remove] = k
+				}
 				remove++
 				continue
 			}
@@ -49,7 +55,20 @@ func (p *policy) clean(m pcommon.Map, lvl level, st *stats) {
 		return
 	}
 	if remove > 0 {
-		m.RemoveIf(func(k string, _ pcommon.Value) bool { return list.removes(k) })
+		if remove <= len(found) && !over {
+			// As in applyList: Remove moves the map's last attribute into
+			// the freed place. With max_attributes in play the order
+			// decides which attributes stay, so that path keeps it.
+			n := remove
+			remove = 0
+			for _, k := range found[:n] {
+				for m.Remove(k) {
+					remove++
+				}
+			}
+		} else {
+			m.RemoveIf(func(k string, _ pcommon.Value) bool { return list.removes(k) })
+		}
 		st.removed[lvl][reasonKeyList] += int64(remove)
 	}
 	removed := remove
@@ -114,15 +133,31 @@ func (p *policy) applyList(m pcommon.Map, list *keyList, lvl level, st *stats) {
 		}
 		m.RemoveIf(func(k string, _ pcommon.Value) bool { return !keys.MaybeExact(k) || !keys.MatchExact(k) })
 	} else {
+		// Globs or regular expressions: each key is decided once; the
+		// first few to go are kept so removing them decides nothing again.
+		var found [4]string
 		for k := range m.All() {
 			if list.removes(k) {
+				if remove < len(found) {
+					found[remove] = k
+				}
 				remove++
 			}
 		}
 		if remove == 0 {
 			return
 		}
-		m.RemoveIf(func(k string, _ pcommon.Value) bool { return list.removes(k) })
+		if remove <= len(found) {
+			n := remove
+			remove = 0
+			for _, k := range found[:n] {
+				for m.Remove(k) {
+					remove++
+				}
+			}
+		} else {
+			m.RemoveIf(func(k string, _ pcommon.Value) bool { return list.removes(k) })
+		}
 	}
 	st.removed[lvl][reasonKeyList] += int64(remove)
 	if p.audit != "" {

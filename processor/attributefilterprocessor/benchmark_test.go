@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -333,4 +334,65 @@ func toAny(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// shippedConfig is the attribute_filter section of the repository's
+// config.yaml, the gateway operators run.
+func shippedConfig(b *testing.B) *Config {
+	b.Helper()
+	cm, err := confmaptest.LoadConf("../../config.yaml")
+	require.NoError(b, err)
+	sub, err := cm.Sub("processors::attribute_filter")
+	require.NoError(b, err)
+	cfg := createDefaultConfig().(*Config)
+	require.NoError(b, sub.Unmarshal(cfg))
+	require.NoError(b, cfg.Validate())
+	return cfg
+}
+
+// BenchmarkShippedConfig measures each part of config.yaml's attribute_filter
+// on the benchmark batch (half the spans carry two denied keys; every third
+// span one key its deny_regex removes), against the untouched floor:
+//   - keys: the record deny list with its deny_regex, as shipped;
+//   - drops: the two drop_if_any rules (health-check routes, kube-probe agents);
+//   - limits: max_string_length and max_array_length;
+//   - all: the whole section (the cardinality guard acts on metrics only).
+func BenchmarkShippedConfig(b *testing.B) {
+	td := benchTraces(true)
+	for i, s := range td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().All() {
+		if i%3 == 0 {
+			s.Attributes().PutStr("x-api-key", "k")
+		}
+	}
+	shipped := shippedConfig(b)
+	want := benchSpans - benchSpans/10
+	cases := []struct {
+		name string
+		cfg  func() *Config
+		want int
+	}{
+		{"untouched", func() *Config { return createDefaultConfig().(*Config) }, benchSpans},
+		{"keys", func() *Config {
+			c := createDefaultConfig().(*Config)
+			c.Keys = shipped.Keys
+			return c
+		}, benchSpans},
+		{"drops", func() *Config {
+			c := createDefaultConfig().(*Config)
+			c.Drop = shipped.Drop
+			return c
+		}, want},
+		{"limits", func() *Config {
+			c := createDefaultConfig().(*Config)
+			c.Limits = shipped.Limits
+			return c
+		}, benchSpans},
+		{"all", func() *Config { return shipped }, want},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			p, sink := newBenchProcessor(b, NewFactory(), c.cfg())
+			runBench(b, p, sink, td, c.want)
+		})
+	}
 }

@@ -35,6 +35,17 @@ type keyList struct {
 	exact, exactDeny bool
 }
 
+// verdictEvictions sums the verdict cache evictions of the key lists.
+func (p *policy) verdictEvictions() int64 {
+	var n int64
+	for _, l := range p.keys {
+		if l != nil {
+			n += l.keys.Evictions()
+		}
+	}
+	return n
+}
+
 // removes reports whether key is removed by the list.
 func (l *keyList) removes(key string) bool {
 	return l.keys.Match(key) != l.allow

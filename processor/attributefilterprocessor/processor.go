@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"math/bits"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/processor"
@@ -50,6 +51,8 @@ type filter struct {
 	removedOpts [levels][reasons]metric.AddOption
 	stringOpt   metric.AddOption
 	arrayOpt    metric.AddOption
+
+	evictionsReported atomic.Int64 // key verdict evictions counted so far
 }
 
 func newFilter(set processor.Settings, cfg *Config, now func() time.Time) (*filter, error) {
@@ -131,6 +134,22 @@ func (f *filter) flush(ctx context.Context, st *stats) {
 	}
 	if st.collided > 0 {
 		tb.ProcessorAttributeFilterPointsDroppedOnCollision.Add(ctx, st.collided)
+	}
+	f.flushEvictions(ctx)
+}
+
+// flushEvictions counts the verdict cache evictions since the last report.
+func (f *filter) flushEvictions(ctx context.Context) {
+	total := f.policy.verdictEvictions()
+	for {
+		prev := f.evictionsReported.Load()
+		if total <= prev {
+			return
+		}
+		if f.evictionsReported.CompareAndSwap(prev, total) {
+			f.telemetry.ProcessorAttributeFilterKeyVerdictEvictions.Add(ctx, total-prev)
+			return
+		}
 	}
 }
 

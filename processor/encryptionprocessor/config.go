@@ -106,7 +106,7 @@ func (a AttributeConfig) validate() error {
 	switch a.MatchType {
 	case "", MatchExact:
 	case MatchGlob:
-		if _, err := globRegexp(a.Key); err != nil {
+		if _, err := regexp.Compile(globRegexp(a.Key)); err != nil {
 			return fmt.Errorf("key: invalid glob %q: %w", a.Key, err)
 		}
 	case MatchRegex:

@@ -3,6 +3,7 @@ package encryptionprocessor // import "github.com/otelgate/otelgate/processor/en
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -27,6 +28,8 @@ type encryptionProcessor struct {
 	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
 	keys      keyringextension.Keyring
+
+	evictionsReported atomic.Int64 // selector cache evictions counted so far
 
 	levelAttrs  [codec.NumLevels]metric.MeasurementOption
 	reasonAttrs [codec.NumReasons][codec.NumLevels]metric.MeasurementOption
@@ -89,6 +92,21 @@ func (p *encryptionProcessor) newRun() *run {
 	return &run{p: p, ring: p.keys.Ring()}
 }
 
+// flushEvictions counts the selector cache evictions since the last report.
+func (p *encryptionProcessor) flushEvictions(ctx context.Context) {
+	total := p.selector.evictions()
+	for {
+		prev := p.evictionsReported.Load()
+		if total <= prev {
+			return
+		}
+		if p.evictionsReported.CompareAndSwap(prev, total) {
+			p.telemetry.ProcessorEncryptionKeyVerdictEvictions.Add(ctx, total-prev)
+			return
+		}
+	}
+}
+
 // flush records the counts of the run.
 func (r *run) flush(ctx context.Context) {
 	t := r.p.telemetry
@@ -111,6 +129,7 @@ func (r *run) flush(ctx context.Context) {
 			}
 		}
 	}
+	r.p.flushEvictions(ctx)
 	if r.dropAttrs > 0 {
 		t.ProcessorEncryptionAttributesDropped.Add(ctx, r.dropAttrs)
 	}

@@ -3,13 +3,14 @@ package encryptionprocessor // import "github.com/otelgate/otelgate/processor/en
 import (
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/otelgate/otelgate/extension/keyringextension/keyring"
+	"github.com/otelgate/otelgate/internal/verdict"
 	"github.com/otelgate/otelgate/processor/encryptionprocessor/codec"
 )
 
-// maxCachedKeys bounds the cache of pattern decisions per level.
+// maxCachedKeys bounds the cache of pattern decisions per level (the bound
+// is twice that, see verdict.Cache).
 const maxCachedKeys = 4096
 
 // selection is the outcome for one attribute key at one level.
@@ -20,7 +21,7 @@ type selection struct {
 
 // pattern is a compiled glob or regex rule.
 type pattern struct {
-	re        *regexp.Regexp
+	re        *verdict.Regexp
 	algorithm keyring.Algorithm
 }
 
@@ -28,10 +29,9 @@ type pattern struct {
 // wins; exact rules are looked up before patterns.
 type selector struct {
 	exact    [codec.NumLevels]map[string]keyring.Algorithm
-	patterns [codec.NumLevels][]pattern
+	patterns [codec.NumLevels]patterns
 
-	mu    sync.RWMutex
-	cache [codec.NumLevels]map[string]selection
+	cache [codec.NumLevels]*verdict.Cache[selection]
 }
 
 func newSelector(cfg *Config) *selector {
@@ -39,7 +39,7 @@ func newSelector(cfg *Config) *selector {
 	s := &selector{}
 	for l := range s.exact {
 		s.exact[l] = map[string]keyring.Algorithm{}
-		s.cache[l] = map[string]selection{}
+		s.cache[l] = verdict.NewCache[selection](maxCachedKeys)
 	}
 	for _, a := range cfg.Attributes {
 		alg := def
@@ -54,12 +54,12 @@ func newSelector(cfg *Config) *selector {
 				levels = append(levels, l)
 			}
 		}
-		var re *regexp.Regexp
+		var re *verdict.Regexp
 		switch a.MatchType {
 		case MatchGlob:
-			re, _ = globRegexp(a.Key)
+			re, _ = verdict.Compile(globRegexp(a.Key))
 		case MatchRegex:
-			re = regexp.MustCompile(`^(?:` + a.Key + `)$`)
+			re, _ = verdict.Compile(`^(?:` + a.Key + `)$`)
 		}
 		for _, l := range levels {
 			if re == nil {
@@ -83,29 +83,35 @@ func (s *selector) match(level codec.Level, key string) (keyring.Algorithm, bool
 	if len(s.patterns[level]) == 0 {
 		return 0, false
 	}
-	s.mu.RLock()
-	sel, ok := s.cache[level][key]
-	s.mu.RUnlock()
-	if ok {
-		return sel.algorithm, sel.selected
-	}
-	for _, p := range s.patterns[level] {
-		if p.re.MatchString(key) {
-			sel = selection{selected: true, algorithm: p.algorithm}
-			break
-		}
-	}
-	s.mu.Lock()
-	if len(s.cache[level]) < maxCachedKeys {
-		s.cache[level][key] = sel
-	}
-	s.mu.Unlock()
+	sel := s.cache[level].Decide(key, s.patterns[level].decide)
 	return sel.algorithm, sel.selected
 }
 
-// globRegexp compiles a glob (* any run of characters, ? one character) into
+// evictions is the number of decisions the caches dropped to stay bounded.
+func (s *selector) evictions() int64 {
+	var n int64
+	for _, c := range s.cache {
+		n += c.Evictions()
+	}
+	return n
+}
+
+// patterns are the glob and regex rules of one level, in order.
+type patterns []pattern
+
+// decide is the first matching rule's selection.
+func (ps patterns) decide(key string) selection {
+	for _, p := range ps {
+		if p.re.MatchString(key) {
+			return selection{selected: true, algorithm: p.algorithm}
+		}
+	}
+	return selection{}
+}
+
+// globRegexp turns a glob (* any run of characters, ? one character) into
 // an anchored regular expression.
-func globRegexp(glob string) (*regexp.Regexp, error) {
+func globRegexp(glob string) string {
 	var b strings.Builder
 	b.WriteString("^")
 	for _, r := range glob {
@@ -119,5 +125,5 @@ func globRegexp(glob string) (*regexp.Regexp, error) {
 		}
 	}
 	b.WriteString("$")
-	return regexp.Compile(b.String())
+	return b.String()
 }

@@ -1,20 +1,35 @@
 package match
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/otelgate/otelgate/internal/verdict"
 )
+
+// CacheSize is the number of pattern verdicts a Keys remembers (the bound
+// is twice that, see verdict.Cache).
+const CacheSize = 4096
 
 // Keys tests attribute keys against a list of globs and regular expressions.
 // Exact keys are found through two filters: a bit per key length (no read of
 // the key's bytes), then a 256-bit filter on a hash of the length, first byte
 // and last byte. A key no exact entry shares that triple with costs a few
 // arithmetic operations and bit tests, no string compare.
+//
+// Globs and regular expressions decide a key once: the verdict goes into a
+// bounded cache. Regular expressions whose language is a small set of
+// literals run as string checks (see verdict.Compile).
 type Keys struct {
 	exact    exactSet
 	globs    []func(string) bool
-	regexes  []*regexp.Regexp
+	regexes  []*verdict.Regexp
 	patterns bool // some glob or regex: every key needs the full test
+	cache    *verdict.Cache[bool]
+	// last, when lastKnown is set, holds every byte a key some glob or
+	// regex matches can end with (all patterns are anchored at the end):
+	// a key ending in another ASCII byte matches none, without a lookup.
+	last      [256]bool
+	lastKnown bool
 }
 
 // exactSet is a set of exact keys. bits has bit keyHash(k) set for every key
@@ -83,13 +98,31 @@ func NewKeys(globs, regexes []string) (*Keys, int, error) {
 		k.globs = append(k.globs, CompileGlob(g))
 	}
 	for i, r := range regexes {
-		re, err := regexp.Compile(r)
+		re, err := verdict.Compile(r)
 		if err != nil {
 			return nil, i, err
 		}
 		k.regexes = append(k.regexes, re)
 	}
 	k.patterns = len(k.globs) > 0 || len(k.regexes) > 0
+	k.lastKnown = k.patterns
+	for _, g := range globs {
+		if strings.ContainsAny(g, "*?") {
+			c := g[len(g)-1]
+			if c == '*' || c == '?' {
+				k.lastKnown = false
+			}
+			k.last[c] = true
+		}
+	}
+	for _, re := range k.regexes {
+		if !re.LastBytes(&k.last) {
+			k.lastKnown = false
+		}
+	}
+	if k.patterns {
+		k.cache = verdict.NewCache[bool](CacheSize)
+	}
 	return k, -1, nil
 }
 
@@ -123,6 +156,27 @@ func (k *Keys) Match(key string) bool {
 	if k.exact.has(key) {
 		return true
 	}
+	if !k.patterns {
+		return false
+	}
+	if k.lastKnown && len(key) > 0 {
+		if c := key[len(key)-1]; c < 0x80 && !k.last[c] {
+			return false
+		}
+	}
+	return k.cache.Decide(key, k.matchPatterns)
+}
+
+// Evictions is the number of verdicts the cache dropped to stay bounded.
+func (k *Keys) Evictions() int64 {
+	if k.cache == nil {
+		return 0
+	}
+	return k.cache.Evictions()
+}
+
+// matchPatterns tests key against the globs and regular expressions.
+func (k *Keys) matchPatterns(key string) bool {
 	for _, g := range k.globs {
 		if g(key) {
 			return true

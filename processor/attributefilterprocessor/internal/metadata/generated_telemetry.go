@@ -27,6 +27,7 @@ type TelemetryBuilder struct {
 	registrations                                    []metric.Registration
 	ProcessorAttributeFilterAttributesRemoved        metric.Int64Counter
 	ProcessorAttributeFilterCardinalityOverflows     metric.Int64Counter
+	ProcessorAttributeFilterKeyVerdictEvictions      metric.Int64Counter
 	ProcessorAttributeFilterPointsDroppedOnCollision metric.Int64Counter
 	ProcessorAttributeFilterPointsMerged             metric.Int64Counter
 	ProcessorAttributeFilterRecordsDropped           metric.Int64Counter
@@ -72,6 +73,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_attribute_filter_cardinality_overflows",
 		metric.WithDescription("Attribute values replaced by the overflow value because the metric's distinct value budget for the window was spent. [Alpha]"),
 		metric.WithUnit("{values}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAttributeFilterKeyVerdictEvictions, err = builder.meter.Int64Counter(
+		"otelcol_processor_attribute_filter_key_verdict_evictions",
+		metric.WithDescription("Key verdicts of glob and regular expression key lists dropped from the bounded verdict cache to make room for new keys. [Alpha]"),
+		metric.WithUnit("{keys}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorAttributeFilterPointsDroppedOnCollision, err = builder.meter.Int64Counter(

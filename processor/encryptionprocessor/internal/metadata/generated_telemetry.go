@@ -20,11 +20,12 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 type TelemetryBuilder struct {
 	meter metric.Meter
 
-	ProcessorEncryptionValuesEncrypted   metric.Int64Counter
-	ProcessorEncryptionValuesDecrypted   metric.Int64Counter
-	ProcessorEncryptionDecryptFailures   metric.Int64Counter
-	ProcessorEncryptionRecordsDropped    metric.Int64Counter
-	ProcessorEncryptionAttributesDropped metric.Int64Counter
+	ProcessorEncryptionValuesEncrypted     metric.Int64Counter
+	ProcessorEncryptionValuesDecrypted     metric.Int64Counter
+	ProcessorEncryptionDecryptFailures     metric.Int64Counter
+	ProcessorEncryptionRecordsDropped      metric.Int64Counter
+	ProcessorEncryptionAttributesDropped   metric.Int64Counter
+	ProcessorEncryptionKeyVerdictEvictions metric.Int64Counter
 }
 
 // Shutdown releases the builder (it registers no callbacks).
@@ -62,6 +63,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings) (*TelemetryBuilde
 		"otelcol_processor_encryption_attributes_dropped",
 		metric.WithDescription("Attributes and log bodies removed by on_error: drop_attribute. [Alpha]"),
 		metric.WithUnit("{value}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorEncryptionKeyVerdictEvictions, err = builder.meter.Int64Counter(
+		"otelcol_processor_encryption_key_verdict_evictions",
+		metric.WithDescription("Selections of glob and regex attribute rules dropped from the bounded verdict cache to make room for new keys. [Alpha]"),
+		metric.WithUnit("{keys}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs
