@@ -47,16 +47,22 @@ build:
 	cd cmd/otelgate && $(LOCK) $(GO) build -trimpath -o $(BIN) .
 	@echo "built $(BIN)"
 
-## keys: a local key ring for config.yaml's encryption processor, generated once, never committed
+## keys: a local key ring for config.yaml's encryption processor and a local
+## client token (tenant "local") for its receivers, generated once, never committed
 KEYS_FILE ?= data/keys.yaml
+TOKENS_FILE ?= data/tokens.yaml
 keys:
 	@mkdir -p $(dir $(KEYS_FILE)) && chmod 700 $(dir $(KEYS_FILE))
 	@test -f $(KEYS_FILE) || $(GO) run ./cmd/otelgate-keys generate --out $(KEYS_FILE) --id local-$$(date -u +%Y%m%d)
 	@echo "key ring $(KEYS_FILE) (rotate with: go run ./cmd/otelgate-keys add --file $(KEYS_FILE) --activate)"
+	@mkdir -p $(dir $(TOKENS_FILE))
+	@test -f $(TOKENS_FILE) || (umask 077 && printf 'tokens:\n  - tenant: local\n    token: %s\n' \
+		"$$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')" > $(TOKENS_FILE))
+	@echo "client tokens $(TOKENS_FILE) (send: Authorization: Bearer <token of tenant local>)"
 
-## run: the gateway with config.yaml
+## run: the gateway with config.yaml (plaintext receivers; TLS: add --config deploy/tls.yaml, see README)
 run: build keys
-	OTELGATE_KEYS_FILE=$(KEYS_FILE) $(BIN) --config config.yaml
+	OTELGATE_KEYS_FILE=$(KEYS_FILE) OTELGATE_TOKENS_FILE=$(TOKENS_FILE) $(BIN) --config config.yaml
 
 ## demo: sink + gateway + load, then a summary table (no external service needed)
 ## (DEMO_CONFIG=e2e/testdata/passthrough.yaml shows the all-pass floor: sent == received)

@@ -234,6 +234,7 @@ func measure(ctx context.Context, bin, config string, o options, s *settings, lo
 			Batch:       o.batch,
 			Duration:    d,
 			Generator:   gen,
+			Headers:     p.AuthHeaders(),
 		})
 	}
 	if o.warmup > 0 {
