@@ -134,7 +134,7 @@ func TestTenantComesFromToken(t *testing.T) {
 
 	// Refused.
 	for _, h := range []map[string]string{
-		{"X-Tenant": "acme"}, // no token
+		{"X-Tenant": "acme"},                           // no token
 		{"Authorization": "Bearer " + tokenAcme + "0"}, // wrong token
 	} {
 		if code := postHTTP(spans("intruder-http", "acme"), h); code != http.StatusUnauthorized {
