@@ -15,7 +15,14 @@ TEST_TIMEOUT ?= 20m
 BENCH ?= .
 BENCHTIME ?= 1s
 
-.PHONY: help all build generate check-generated keys run demo test test-unit bench bench-e2e lint fuzz tools clean
+# image: where `make image` tags the image, and buildah's storage options
+# (the smoke test passes --root/--runroot of a temporary directory).
+IMAGE ?= otelgate:dev
+BUILDAH ?= buildah
+BUILDAH_FLAGS ?=
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+
+.PHONY: help all build generate image test-deploy check-generated keys run demo test test-unit bench bench-e2e lint fuzz tools clean
 
 ## all: the default, same as build
 all: build
@@ -46,22 +53,37 @@ check-generated: generate
 	@git diff --exit-code -- cmd/otelgate || { echo "cmd/otelgate is out of date: run 'make generate' and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- cmd/otelgate)" || { git status --porcelain -- cmd/otelgate; echo "untracked generated files"; exit 1; }
 
-## build: compile bin/otelgate from the committed OCB sources
+## build: compile bin/otelgate from the committed OCB sources (static: the image runs the same binary)
 build:
 	@mkdir -p $(CURDIR)/.tools $(CURDIR)/bin
-	cd cmd/otelgate && $(LOCK) $(GO) build -trimpath -o $(BIN) .
+	cd cmd/otelgate && CGO_ENABLED=0 $(LOCK) $(GO) build -trimpath -o $(BIN) .
 	@echo "built $(BIN)"
 
-## keys: a local key ring for config.yaml's encryption processor, generated once, never committed
+## image: the gateway image from Dockerfile (FROM scratch, static bin/otelgate, uid 10001), built
+## with buildah (no Docker engine, no base image pulled); the CA bundle of this machine goes in for TLS to backends
+image: build
+	@command -v $(BUILDAH) >/dev/null || { echo "make image: buildah not found (apt-get install -y buildah)"; exit 1; }
+	@mkdir -p deploy/image/etc
+	@if [ -f $(CA_BUNDLE) ]; then cp $(CA_BUNDLE) deploy/image/etc/ca-certificates.crt; \
+	 else echo "make image: no CA bundle at $(CA_BUNDLE): the image trusts no CA"; : > deploy/image/etc/ca-certificates.crt; fi
+	$(BUILDAH) $(BUILDAH_FLAGS) --storage-driver vfs bud --isolation chroot --layers=false -f Dockerfile -t $(IMAGE) .
+
+## keys: a local key ring for config.yaml's encryption processor and a local
+## client token (tenant "local") for its receivers, generated once, never committed
 KEYS_FILE ?= data/keys.yaml
+TOKENS_FILE ?= data/tokens.yaml
 keys:
 	@mkdir -p $(dir $(KEYS_FILE)) && chmod 700 $(dir $(KEYS_FILE))
 	@test -f $(KEYS_FILE) || $(GO) run ./cmd/otelgate-keys generate --out $(KEYS_FILE) --id local-$$(date -u +%Y%m%d)
 	@echo "key ring $(KEYS_FILE) (rotate with: go run ./cmd/otelgate-keys add --file $(KEYS_FILE) --activate)"
+	@mkdir -p $(dir $(TOKENS_FILE))
+	@test -f $(TOKENS_FILE) || (umask 077 && printf 'tokens:\n  - tenant: local\n    token: %s\n' \
+		"$$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')" > $(TOKENS_FILE))
+	@echo "client tokens $(TOKENS_FILE) (send: Authorization: Bearer <token of tenant local>)"
 
-## run: the gateway with config.yaml
+## run: the gateway with config.yaml (plaintext receivers; TLS: add --config deploy/tls.yaml, see README)
 run: build keys
-	OTELGATE_KEYS_FILE=$(KEYS_FILE) $(BIN) --config config.yaml
+	OTELGATE_KEYS_FILE=$(KEYS_FILE) OTELGATE_TOKENS_FILE=$(TOKENS_FILE) $(BIN) --config config.yaml
 
 ## demo: sink + gateway + load, then a summary table (no external service needed)
 ## (DEMO_CONFIG=e2e/testdata/passthrough.yaml shows the all-pass floor: sent == received)

@@ -260,6 +260,7 @@ func measure(ctx context.Context, bin, config string, o options, wl workload, lo
 			Batch:       wl.batch,
 			Duration:    d,
 			Generator:   gen,
+			Headers:     p.AuthHeaders(),
 		})
 	}
 	if o.warmup > 0 {

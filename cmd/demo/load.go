@@ -8,7 +8,8 @@ import (
 
 // sendLoad drives realistic traces, metrics and logs into the gateway and
 // returns, per signal, the items the gateway acknowledged and those it refused.
-func sendLoad(ctx context.Context, endpoint string, o options) (map[string][2]int64, error) {
+// headers (the gateway's token) go with every request.
+func sendLoad(ctx context.Context, endpoint string, headers map[string]string, o options) (map[string][2]int64, error) {
 	gen := loadgen.DefaultConfig()
 	gen.Seed = o.Seed
 	gen.PII = true
@@ -20,6 +21,7 @@ func sendLoad(ctx context.Context, endpoint string, o options) (map[string][2]in
 		Duration:    o.Duration,
 		Batch:       100,
 		Generator:   gen,
+		Headers:     headers,
 		// points at wall-clock time land in their own aggregation window
 		MetricsAtWallClock: !o.FixedTimestamps,
 	})

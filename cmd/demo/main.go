@@ -113,7 +113,7 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 	defer gw.Kill()
 
 	fmt.Fprintf(w, "sending traces, metrics and logs for %s at %d items/s each ...\n", o.Duration, o.Rate)
-	sent, err := sendLoad(ctx, gw.GRPCEndpoint, o)
+	sent, err := sendLoad(ctx, gw.GRPCEndpoint, gw.AuthHeaders(), o)
 	if err != nil {
 		return summary{}, fmt.Errorf("load: %w", err)
 	}

@@ -24,6 +24,7 @@ import (
 	compressionexporter "github.com/otelgate/otelgate/exporter/compressionexporter"
 	keyringextension "github.com/otelgate/otelgate/extension/keyringextension"
 	samplingstateextension "github.com/otelgate/otelgate/extension/samplingstateextension"
+	tenantauthextension "github.com/otelgate/otelgate/extension/tenantauthextension"
 	adaptivesamplingprocessor "github.com/otelgate/otelgate/processor/adaptivesamplingprocessor"
 	aggregationprocessor "github.com/otelgate/otelgate/processor/aggregationprocessor"
 	attributefilterprocessor "github.com/otelgate/otelgate/processor/attributefilterprocessor"
@@ -75,6 +76,7 @@ func components() (otelcol.Factories, error) {
 		oauth2clientauthextension.NewFactory(),
 		samplingstateextension.NewFactory(),
 		keyringextension.NewFactory(),
+		tenantauthextension.NewFactory(),
 	)
 	if err != nil {
 		return otelcol.Factories{}, err
@@ -88,6 +90,7 @@ func components() (otelcol.Factories, error) {
 		oauth2clientauthextension.NewFactory().Type(): "github.com/open-telemetry/opentelemetry-collector-contrib/extension/oauth2clientauthextension v0.161.0",
 		samplingstateextension.NewFactory().Type():    "github.com/otelgate/otelgate v0.0.0",
 		keyringextension.NewFactory().Type():          "github.com/otelgate/otelgate v0.0.0",
+		tenantauthextension.NewFactory().Type():       "github.com/otelgate/otelgate v0.0.0",
 	})
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](

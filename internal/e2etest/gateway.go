@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/otelgate/otelgate/internal/gatewayproc"
 )
@@ -141,14 +142,20 @@ func (g *Gateway) grpcConn(t testing.TB) *grpc.ClientConn {
 	return g.conn
 }
 
-func sendCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), 30*time.Second)
+// sendCtx bounds a send and authenticates it with the process's throwaway
+// token (configs without an authenticator ignore the header).
+func (g *Gateway) sendCtx() (context.Context, context.CancelFunc) {
+	ctx := context.Background()
+	for k, v := range g.AuthHeaders() {
+		ctx = metadata.AppendToOutgoingContext(ctx, k, v)
+	}
+	return context.WithTimeout(ctx, 30*time.Second)
 }
 
 // SendTraces exports td to the gateway over OTLP/gRPC and fails the test on error.
 func (g *Gateway) SendTraces(t testing.TB, td ptrace.Traces) {
 	t.Helper()
-	ctx, cancel := sendCtx()
+	ctx, cancel := g.sendCtx()
 	defer cancel()
 	resp, err := ptraceotlp.NewGRPCClient(g.grpcConn(t)).Export(ctx, ptraceotlp.NewExportRequestFromTraces(td))
 	if err != nil {
@@ -162,7 +169,7 @@ func (g *Gateway) SendTraces(t testing.TB, td ptrace.Traces) {
 // SendMetrics exports md to the gateway over OTLP/gRPC and fails the test on error.
 func (g *Gateway) SendMetrics(t testing.TB, md pmetric.Metrics) {
 	t.Helper()
-	ctx, cancel := sendCtx()
+	ctx, cancel := g.sendCtx()
 	defer cancel()
 	resp, err := pmetricotlp.NewGRPCClient(g.grpcConn(t)).Export(ctx, pmetricotlp.NewExportRequestFromMetrics(md))
 	if err != nil {
@@ -176,7 +183,7 @@ func (g *Gateway) SendMetrics(t testing.TB, md pmetric.Metrics) {
 // SendLogs exports ld to the gateway over OTLP/gRPC and fails the test on error.
 func (g *Gateway) SendLogs(t testing.TB, ld plog.Logs) {
 	t.Helper()
-	ctx, cancel := sendCtx()
+	ctx, cancel := g.sendCtx()
 	defer cancel()
 	resp, err := plogotlp.NewGRPCClient(g.grpcConn(t)).Export(ctx, plogotlp.NewExportRequestFromLogs(ld))
 	if err != nil {

@@ -32,6 +32,8 @@ const (
 	EnvDataDir             = "OTELGATE_DATA_DIR"
 	// EnvKeysFile names the keyring extension's key file in config.yaml.
 	EnvKeysFile = "OTELGATE_KEYS_FILE"
+	// EnvTokensFile names the tenant_auth extension's tokens file in config.yaml.
+	EnvTokensFile = "OTELGATE_TOKENS_FILE"
 )
 
 // Options says how to start a process.
@@ -55,6 +57,9 @@ type Process struct {
 	MetricsURL     string // the process's own Prometheus metrics
 	Dir            string
 	Env            map[string]string // the OTELGATE_* variables it was given
+	// Token authenticates senders when the process got a throwaway tokens
+	// file (see AuthHeaders); empty when Options.Env named one.
+	Token string
 
 	cmd     *exec.Cmd
 	out     *lockedBuffer
@@ -97,6 +102,13 @@ func Start(o Options) (*Process, error) {
 			return nil, err
 		}
 		p.Env[EnvKeysFile] = path
+	}
+	if _, given := p.Env[EnvTokensFile]; !given {
+		path, token, err := WriteThrowawayTokens(o.Dir)
+		if err != nil {
+			return nil, err
+		}
+		p.Env[EnvTokensFile], p.Token = path, token
 	}
 	args := append([]string{"--config", o.Config}, o.Args...)
 	p.cmd = exec.Command(o.Binary, args...)

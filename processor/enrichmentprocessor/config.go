@@ -13,8 +13,9 @@ import (
 )
 
 // Config configures the enrichment processor. Sources apply in this order:
-// metadata, environment, static, then lookups in the order listed, so a
-// lookup can key on an attribute an earlier source set.
+// metadata, environment, static, auth, then lookups in the order listed, so
+// auth overwrites what the others wrote under its keys and a lookup can key
+// on an attribute an earlier source set.
 type Config struct {
 	// Static are fixed attributes; values may use ${env:VAR}.
 	Static []StaticAttribute `mapstructure:"static"`
@@ -24,6 +25,8 @@ type Config struct {
 	Lookups []LookupConfig `mapstructure:"lookups"`
 	// Metadata copies allow-listed request headers (client metadata).
 	Metadata []MetadataAttribute `mapstructure:"metadata"`
+	// Auth copies attributes of the authenticated identity (client.Info.Auth).
+	Auth []AuthAttribute `mapstructure:"auth"`
 
 	_ struct{}
 }
@@ -103,6 +106,15 @@ type MetadataAttribute struct {
 	Level  Level  `mapstructure:"level"`  // default resource
 }
 
+// AuthAttribute copies one attribute of the authenticated identity, which a
+// receiver's server authenticator (tenant_auth: attribute "tenant") sets.
+// It always overwrites; a request without the attribute has Key removed.
+type AuthAttribute struct {
+	Attribute string `mapstructure:"attribute"`
+	Key       string `mapstructure:"key"`
+	Level     Level  `mapstructure:"level"` // default resource
+}
+
 const (
 	defaultReloadInterval = 30 * time.Second
 	defaultMaxRows        = 100000
@@ -117,8 +129,8 @@ func (c *Config) Validate() error {
 	add := func(field string, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
-	if len(c.Static) == 0 && !c.Environment.HasValue() && len(c.Lookups) == 0 && len(c.Metadata) == 0 {
-		errs = append(errs, errors.New("no source configured: set at least one of static, environment, lookups, metadata"))
+	if len(c.Static) == 0 && !c.Environment.HasValue() && len(c.Lookups) == 0 && len(c.Metadata) == 0 && len(c.Auth) == 0 {
+		errs = append(errs, errors.New("no source configured: set at least one of static, environment, lookups, metadata, auth"))
 	}
 	for i, s := range c.Static {
 		f := fmt.Sprintf("static[%d]", i)
@@ -201,6 +213,22 @@ func (c *Config) Validate() error {
 		}
 		checkAction(add, f, m.Action)
 		checkLevel(add, f, m.Level)
+	}
+	authKeys := map[string]int{}
+	for i, a := range c.Auth {
+		f := fmt.Sprintf("auth[%d]", i)
+		if a.Attribute == "" {
+			add(f+".attribute", "must name an attribute of the authenticated identity (tenant_auth: tenant)")
+		}
+		if a.Key == "" {
+			add(f+".key", "must not be empty")
+		}
+		checkLevel(add, f, a.Level)
+		k := string(levelOf(a.Level)) + "/" + a.Key
+		if j, dup := authKeys[k]; dup {
+			add(f+".key", "%q is also written by auth[%d]", a.Key, j)
+		}
+		authKeys[k] = i
 	}
 	return errors.Join(errs...)
 }

@@ -28,7 +28,7 @@ func TestConfigStruct(t *testing.T) {
 func TestLoadConfig(t *testing.T) {
 	path := testdata("config.yaml")
 	gw := loadConfig(t, path, "enrichment/gateway")
-	assert.Equal(t, []MetadataAttribute{{Header: "X-Tenant", Key: "tenant.id"}}, gw.Metadata)
+	assert.Equal(t, []AuthAttribute{{Attribute: "tenant", Key: "tenant.id"}}, gw.Auth)
 	assert.True(t, gw.Environment.HasValue(), "environment: {} enables the source")
 	assert.Equal(t, []LookupConfig{{
 		Name: "ownership", File: "testdata/tables/ownership.csv", Key: []string{"service.name"},
@@ -124,6 +124,12 @@ func TestValidate(t *testing.T) {
 			`metadata[1].header: "Authorization" carries credentials and is never copied into telemetry`,
 			`metadata[2].header: "Cookie" carries credentials`,
 			"metadata[2].key: must not be empty",
+		}},
+		{"auth", Config{Auth: []AuthAttribute{{Key: "tenant.id"}, {Attribute: "tenant", Key: "tenant.id"}, {Attribute: "tenant", Level: "scope"}}}, []string{
+			"auth[0].attribute: must name an attribute of the authenticated identity",
+			`auth[1].key: "tenant.id" is also written by auth[0]`,
+			"auth[2].key: must not be empty",
+			`auth[2].level: must be resource or record, got "scope"`,
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -112,6 +112,17 @@ func (e *enricher) start(ctx context.Context, _ component.Host) error {
 			add(source.NewStatic(lvl.toSource(), attrs))
 		}
 	}
+	for _, lvl := range []Level{LevelResource, LevelRecord} {
+		var attrs []source.AuthAttribute
+		for _, a := range cfg.Auth {
+			if levelOf(a.Level) == lvl {
+				attrs = append(attrs, source.AuthAttribute{Attribute: a.Attribute, Key: a.Key})
+			}
+		}
+		if len(attrs) > 0 {
+			add(source.NewAuth(lvl.toSource(), attrs))
+		}
+	}
 	e.lookups = make([]lookup, len(cfg.Lookups))
 	for i := range cfg.Lookups {
 		lc := &cfg.Lookups[i]

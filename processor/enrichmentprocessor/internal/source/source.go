@@ -1,6 +1,6 @@
 // Package source holds the enrichment processor's sources of attributes:
-// static values, the gateway's environment, lookup tables and request
-// metadata. Each is a small type implementing Source.
+// static values, the gateway's environment, lookup tables, request
+// metadata and the authenticated identity. Each is a small type implementing Source.
 package source
 
 import (
@@ -18,10 +18,11 @@ const (
 	KindEnvironment
 	KindLookup
 	KindMetadata
+	KindAuth
 	Kinds
 )
 
-var kindNames = [Kinds]string{"static", "environment", "lookup", "metadata"}
+var kindNames = [Kinds]string{"static", "environment", "lookup", "metadata", "auth"}
 
 func (k Kind) String() string { return kindNames[k] }
 

@@ -85,3 +85,50 @@ func TestMetadataHeaderCase(t *testing.T) {
 	}
 	assert.Nil(t, src.Bind(context.Background()), "no headers, nothing bound")
 }
+
+type authData map[string]any
+
+func (d authData) GetAttribute(name string) any { return d[name] }
+func (d authData) GetAttributeNames() []string {
+	names := make([]string, 0, len(d))
+	for k := range d {
+		names = append(names, k)
+	}
+	return names
+}
+
+// TestAuthOverwritesClientValue: the auth source writes the authenticated
+// tenant over whatever the client sent under the key; without an identity
+// (or without the attribute) it removes the client's value.
+func TestAuthOverwritesClientValue(t *testing.T) {
+	src := NewAuth(LevelResource, []AuthAttribute{{Attribute: "tenant", Key: "tenant.id"}, {Attribute: "tier", Key: "tenant.tier"}})
+	clientSent := func() pcommon.Map {
+		m := pcommon.NewMap()
+		m.PutStr("tenant.id", "globex")
+		m.PutStr("tenant.tier", "gold")
+		m.PutStr("service.name", "checkout")
+		return m
+	}
+	for _, c := range []struct {
+		name  string
+		auth  client.AuthData
+		want  map[string]any
+		added int64
+	}{
+		{"authenticated", authData{"tenant": "acme", "tier": 2}, map[string]any{"tenant.id": "acme", "tenant.tier": "2", "service.name": "checkout"}, 2},
+		{"attribute missing", authData{"tenant": "acme"}, map[string]any{"tenant.id": "acme", "service.name": "checkout"}, 1},
+		{"empty tenant", authData{"tenant": ""}, map[string]any{"service.name": "checkout"}, 0},
+		{"no identity", nil, map[string]any{"service.name": "checkout"}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := client.NewContext(context.Background(), client.Info{Auth: c.auth})
+			m := clientSent()
+			var st Stats
+			b := src.Bind(ctx)
+			require.NotNil(t, b)
+			b.Apply(m, m, &st)
+			assert.Equal(t, c.want, m.AsRaw())
+			assert.Equal(t, c.added, st.Added[KindAuth])
+		})
+	}
+}
