@@ -51,9 +51,10 @@ func score(k, e uint64) uint64 {
 }
 
 // Pick returns the index (into Names) of the highest-ranked endpoint for
-// key hash k for which ok returns true; when ok is nil or no endpoint
-// passes, the highest-ranked endpoint. It returns -1 for an empty ring.
-func (r *Ring) Pick(k uint64, ok func(i int) bool) int {
+// key hash k for which ok returns true, and the index of the highest-ranked
+// endpoint overall (the key's primary). When ok is nil or no endpoint
+// passes, both are the primary. Both are -1 for an empty ring.
+func (r *Ring) Pick(k uint64, ok func(i int) bool) (chosen, primary int) {
 	best, bestOK := -1, -1
 	var bestScore, bestOKScore uint64
 	for i, e := range r.hashes {
@@ -66,9 +67,9 @@ func (r *Ring) Pick(k uint64, ok func(i int) bool) int {
 		}
 	}
 	if ok == nil || bestOK < 0 {
-		return best
+		return best, best
 	}
-	return bestOK
+	return bestOK, best
 }
 
 // Order returns every endpoint index ranked for key hash k, best first:
