@@ -392,8 +392,16 @@ func (b *balancer) sendOne(ctx context.Context, be *backend, allOpen bool, marsh
 	if err != nil {
 		return consumererror.NewPermanent(err)
 	}
+	probing := be.br.State() != breaker.Closed
 	if !allOpen && !be.br.Allow() {
 		return fmt.Errorf("%s: %w", be.label, errBreakerOpen)
+	}
+	if probing {
+		// gRPC backs off reconnecting to an endpoint that was down (up to
+		// two minutes); a probe must find out whether it is back now.
+		if g, ok := be.tr.(*grpcTransport); ok && g.conn != nil {
+			g.conn.ResetConnectBackoff()
+		}
 	}
 	attrs := func(outcome string) metric.AddOption {
 		return metric.WithAttributes(attribute.String("endpoint", be.label), attribute.String("signal", b.e.signal), attribute.String("outcome", outcome))
