@@ -69,6 +69,9 @@ type balancer struct {
 	userAgent string
 	allowed   []string
 	res       resolver.Resolver
+	// transportFor builds an endpoint's transport (newTransport; benchmarks
+	// replace it).
+	transportFor func(endpoint string) transport
 
 	mu       sync.Mutex // guards backends, host, stopped
 	backends map[string]*backend
@@ -81,6 +84,9 @@ type balancer struct {
 func newBalancer(e *compressionExporter, set exporter.Settings, userAgent string, allowed []string) (*balancer, error) {
 	cfg := &e.cfg.Endpoints
 	b := &balancer{e: e, cfg: cfg, set: set, userAgent: userAgent, allowed: allowed, backends: map[string]*backend{}}
+	b.transportFor = func(endpoint string) transport {
+		return newTransport(e.cfg, set.TelemetrySettings, userAgent, endpoint)
+	}
 	b.view.Store(&view{ring: ring.New(nil)})
 	switch {
 	case cfg.File.HasValue():
@@ -175,7 +181,7 @@ func (b *balancer) endpointName(n string) string {
 }
 
 func (b *balancer) newBackend(name string) (*backend, error) {
-	tr := newTransport(b.e.cfg, b.set.TelemetrySettings, b.userAgent, name)
+	tr := b.transportFor(name)
 	if err := tr.start(context.Background(), b.host); err != nil {
 		return nil, err
 	}
@@ -275,8 +281,31 @@ func (b *balancer) pushTraces(ctx context.Context, td ptrace.Traces) error {
 		return errNoEndpoints
 	}
 	p := newPicker(v)
-	parts := tracesRoute(td, b.cfg.RoutingKey, p.pick)
 	failed := ptrace.NewTraces()
+	if b.cfg.RoutingKey != routingService && b.cfg.RoutingKey != routingResource {
+		// By trace ID: split the marshalled request, not the pdata.
+		raw, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+		if err != nil {
+			return consumererror.NewPermanent(err)
+		}
+		if parts, ok := wireSplitByTraceID(raw, spanTraceIDField, p.pick); ok {
+			err := b.sendParts(ctx, p, len(parts), func(send func(int, func() ([]byte, error), func([]byte), func())) {
+				for d, part := range parts {
+					send(d, func() ([]byte, error) { return part, nil }, b.e.tracesPartialSuccess, func() {
+						if t, uerr := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(part); uerr == nil {
+							t.ResourceSpans().MoveAndAppendTo(failed.ResourceSpans())
+						}
+					})
+				}
+			})
+			if err != nil && failed.SpanCount() > 0 {
+				return consumererror.NewTraces(err, failed)
+			}
+			return err
+		}
+		p = newPicker(v) // the bytes did not parse: route the pdata
+	}
+	parts := tracesRoute(td, b.cfg.RoutingKey, p.pick)
 	err := b.sendParts(ctx, p, len(parts), func(send func(int, func() ([]byte, error), func([]byte), func())) {
 		for d, part := range parts {
 			send(d, func() ([]byte, error) { return ptraceotlp.NewExportRequestFromTraces(part).MarshalProto() },
@@ -315,8 +344,30 @@ func (b *balancer) pushLogs(ctx context.Context, ld plog.Logs) error {
 		return errNoEndpoints
 	}
 	p := newPicker(v)
-	parts := logsRoute(ld, b.cfg.RoutingKey, p.pick)
 	failed := plog.NewLogs()
+	if b.cfg.RoutingKey != routingService && b.cfg.RoutingKey != routingResource {
+		raw, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+		if err != nil {
+			return consumererror.NewPermanent(err)
+		}
+		if parts, ok := wireSplitByTraceID(raw, logTraceIDField, p.pick); ok {
+			err := b.sendParts(ctx, p, len(parts), func(send func(int, func() ([]byte, error), func([]byte), func())) {
+				for d, part := range parts {
+					send(d, func() ([]byte, error) { return part, nil }, b.e.logsPartialSuccess, func() {
+						if l, uerr := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(part); uerr == nil {
+							l.ResourceLogs().MoveAndAppendTo(failed.ResourceLogs())
+						}
+					})
+				}
+			})
+			if err != nil && failed.LogRecordCount() > 0 {
+				return consumererror.NewLogs(err, failed)
+			}
+			return err
+		}
+		p = newPicker(v)
+	}
+	parts := logsRoute(ld, b.cfg.RoutingKey, p.pick)
 	err := b.sendParts(ctx, p, len(parts), func(send func(int, func() ([]byte, error), func([]byte), func())) {
 		for d, part := range parts {
 			send(d, func() ([]byte, error) { return plogotlp.NewExportRequestFromLogs(part).MarshalProto() },

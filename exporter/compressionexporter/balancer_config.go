@@ -23,7 +23,7 @@ const (
 // grpc/http section is then left empty, and that section's other settings
 // (TLS, headers, keepalive, ...) apply to every endpoint.
 type EndpointsConfig struct {
-	Static []string            `mapstructure:"static"`
+	Static []string                                    `mapstructure:"static"`
 	File   configoptional.Optional[FileResolverConfig] `mapstructure:"file"`
 	DNS    configoptional.Optional[DNSResolverConfig]  `mapstructure:"dns"`
 	// Scheme prefixes resolved host:port entries on protocol "http"

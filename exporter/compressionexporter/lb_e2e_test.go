@@ -105,8 +105,8 @@ func (l *load) send(t *testing.T, gw *e2etest.Gateway, batches int) {
 
 // delivery is what the sinks received.
 type delivery struct {
-	received   int                         // spans, duplicates included
-	unique     map[[24]byte]struct{}       // distinct spans
+	received   int                          // spans, duplicates included
+	unique     map[[24]byte]struct{}        // distinct spans
 	traceSinks map[pcommon.TraceID][]string // the sinks holding each trace
 }
 
