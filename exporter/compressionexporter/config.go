@@ -53,6 +53,8 @@ type Config struct {
 	Static   CodecConfig    `mapstructure:"static"`
 	BySignal BySignalConfig `mapstructure:"by_signal"`
 	Adaptive AdaptiveConfig `mapstructure:"adaptive"`
+	// Endpoints balances over several endpoints (balancer_config.go).
+	Endpoints EndpointsConfig `mapstructure:"endpoints"`
 
 	_ struct{}
 }
@@ -133,14 +135,21 @@ func (cfg *Config) Validate() error {
 	var errs []error
 	switch cfg.Protocol {
 	case protocolGRPC:
-		if cfg.GRPC.Endpoint == "" {
+		switch {
+		case cfg.balanced() && cfg.GRPC.Endpoint != "":
+			errs = append(errs, fmt.Errorf("grpc.endpoint: must be empty when endpoints are resolved (got %q)", cfg.GRPC.Endpoint))
+		case !cfg.balanced() && cfg.GRPC.Endpoint == "":
 			errs = append(errs, errors.New(`grpc.endpoint: must not be empty when protocol is "grpc"`))
 		}
 		if cfg.GRPC.Compression.IsCompressed() {
 			errs = append(errs, fmt.Errorf("grpc.compression: must be empty, the exporter compresses requests itself (got %q)", cfg.GRPC.Compression))
 		}
 	case protocolHTTP:
-		if cfg.HTTP.Endpoint == "" {
+		if cfg.balanced() {
+			if cfg.HTTP.Endpoint != "" {
+				errs = append(errs, fmt.Errorf("http.endpoint: must be empty when endpoints are resolved (got %q)", cfg.HTTP.Endpoint))
+			}
+		} else if cfg.HTTP.Endpoint == "" {
 			errs = append(errs, errors.New(`http.endpoint: must not be empty when protocol is "http"`))
 		} else if !strings.HasPrefix(cfg.HTTP.Endpoint, "http://") && !strings.HasPrefix(cfg.HTTP.Endpoint, "https://") {
 			errs = append(errs, fmt.Errorf("http.endpoint: must start with http:// or https:// (got %q)", cfg.HTTP.Endpoint))
@@ -155,6 +164,7 @@ func (cfg *Config) Validate() error {
 	if cfg.AcceptBrotli && cfg.Protocol != protocolHTTP {
 		errs = append(errs, errors.New(`accept_brotli: only applies to protocol "http"`))
 	}
+	errs = append(errs, cfg.Endpoints.validate(cfg.Protocol)...)
 	carried := cfg.carried()
 	for i, name := range cfg.Allowed {
 		if _, ok := codec.Lookup(name); !ok {

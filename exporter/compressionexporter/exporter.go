@@ -49,6 +49,7 @@ type compressionExporter struct {
 	base     policy.Policy // the policy without min_size, for the choice gauge
 	adaptive *policy.Adaptive
 	neg      *negotiation
+	lb       *balancer // with endpoints: routes to resolved endpoints; tr is then only a template
 	tb       *metadata.TelemetryBuilder
 	bufs     sync.Pool // *[]byte compression buffers
 	stop     chan struct{}
@@ -57,12 +58,7 @@ type compressionExporter struct {
 
 func newExporter(cfg *Config, set exporter.Settings, signal string) (*compressionExporter, error) {
 	userAgent := fmt.Sprintf("%s/%s (%s/%s)", set.BuildInfo.Description, set.BuildInfo.Version, runtime.GOOS, runtime.GOARCH)
-	var tr transport
-	if cfg.Protocol == protocolHTTP {
-		tr = &httpTransport{cfg: &cfg.HTTP, acceptBrotli: cfg.AcceptBrotli, settings: set.TelemetrySettings, userAgent: userAgent}
-	} else {
-		tr = &grpcTransport{cfg: &cfg.GRPC, settings: set.TelemetrySettings, userAgent: userAgent}
-	}
+	tr := newTransport(cfg, set.TelemetrySettings, userAgent, "")
 	var allowed []string
 	for _, c := range cfg.allowed() {
 		if tr.carries(c) {
@@ -116,6 +112,11 @@ func newExporter(cfg *Config, set exporter.Settings, signal string) (*compressio
 		return nil, err
 	}
 	e.tb = tb
+	if cfg.balanced() {
+		if e.lb, err = newBalancer(e, set, userAgent, allowed); err != nil {
+			return nil, err
+		}
+	}
 	if err := tb.RegisterExporterCompressionChoiceCallback(e.observeChoice); err != nil {
 		return nil, err
 	}
@@ -128,6 +129,27 @@ func newExporter(cfg *Config, set exporter.Settings, signal string) (*compressio
 		}
 	}
 	return e, nil
+}
+
+// newTransport returns the transport of the configured protocol; a
+// non-empty endpoint replaces the configured one in a copy of the settings.
+func newTransport(cfg *Config, set component.TelemetrySettings, userAgent, endpoint string) transport {
+	if cfg.Protocol == protocolHTTP {
+		hc := &cfg.HTTP
+		if endpoint != "" {
+			c := cfg.HTTP
+			c.Endpoint = endpoint
+			hc = &c
+		}
+		return &httpTransport{cfg: hc, acceptBrotli: cfg.AcceptBrotli, settings: set, userAgent: userAgent}
+	}
+	gc := &cfg.GRPC
+	if endpoint != "" {
+		c := cfg.GRPC
+		c.Endpoint = endpoint
+		gc = &c
+	}
+	return &grpcTransport{cfg: gc, settings: set, userAgent: userAgent}
 }
 
 // candidates lists the adaptive policy's candidates: each allowed codec at
@@ -159,7 +181,11 @@ func candidates(cfg *Config, allowed []string) []policy.Candidate {
 }
 
 func (e *compressionExporter) start(ctx context.Context, host component.Host) error {
-	if err := e.tr.start(ctx, host); err != nil {
+	if e.lb != nil {
+		if err := e.lb.start(ctx, host); err != nil {
+			return err
+		}
+	} else if err := e.tr.start(ctx, host); err != nil {
 		return err
 	}
 	if e.adaptive != nil {
@@ -180,6 +206,9 @@ func (e *compressionExporter) shutdown(ctx context.Context) error {
 	}
 	e.wg.Wait()
 	e.tb.Shutdown()
+	if e.lb != nil {
+		return e.lb.shutdown(ctx)
+	}
 	return e.tr.shutdown(ctx)
 }
 
@@ -231,15 +260,18 @@ func (e *compressionExporter) pushTraces(ctx context.Context, td ptrace.Traces) 
 	if err != nil {
 		return consumererror.NewPermanent(err)
 	}
-	return e.export(ctx, raw, func(resp []byte) {
-		r := ptraceotlp.NewExportResponse()
-		if r.UnmarshalProto(resp) != nil {
-			return
-		}
-		if ps := r.PartialSuccess(); ps.ErrorMessage() != "" || ps.RejectedSpans() != 0 {
-			e.logger.Warn("Partial success response", zap.String("message", ps.ErrorMessage()), zap.Int64("dropped_spans", ps.RejectedSpans()))
-		}
-	})
+	return e.export(ctx, raw, e.tracesPartialSuccess)
+}
+
+// tracesPartialSuccess logs a partial success response.
+func (e *compressionExporter) tracesPartialSuccess(resp []byte) {
+	r := ptraceotlp.NewExportResponse()
+	if r.UnmarshalProto(resp) != nil {
+		return
+	}
+	if ps := r.PartialSuccess(); ps.ErrorMessage() != "" || ps.RejectedSpans() != 0 {
+		e.logger.Warn("Partial success response", zap.String("message", ps.ErrorMessage()), zap.Int64("dropped_spans", ps.RejectedSpans()))
+	}
 }
 
 func (e *compressionExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
@@ -247,15 +279,18 @@ func (e *compressionExporter) pushMetrics(ctx context.Context, md pmetric.Metric
 	if err != nil {
 		return consumererror.NewPermanent(err)
 	}
-	return e.export(ctx, raw, func(resp []byte) {
-		r := pmetricotlp.NewExportResponse()
-		if r.UnmarshalProto(resp) != nil {
-			return
-		}
-		if ps := r.PartialSuccess(); ps.ErrorMessage() != "" || ps.RejectedDataPoints() != 0 {
-			e.logger.Warn("Partial success response", zap.String("message", ps.ErrorMessage()), zap.Int64("dropped_data_points", ps.RejectedDataPoints()))
-		}
-	})
+	return e.export(ctx, raw, e.metricsPartialSuccess)
+}
+
+// metricsPartialSuccess logs a partial success response.
+func (e *compressionExporter) metricsPartialSuccess(resp []byte) {
+	r := pmetricotlp.NewExportResponse()
+	if r.UnmarshalProto(resp) != nil {
+		return
+	}
+	if ps := r.PartialSuccess(); ps.ErrorMessage() != "" || ps.RejectedDataPoints() != 0 {
+		e.logger.Warn("Partial success response", zap.String("message", ps.ErrorMessage()), zap.Int64("dropped_data_points", ps.RejectedDataPoints()))
+	}
 }
 
 func (e *compressionExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
@@ -263,25 +298,33 @@ func (e *compressionExporter) pushLogs(ctx context.Context, ld plog.Logs) error 
 	if err != nil {
 		return consumererror.NewPermanent(err)
 	}
-	return e.export(ctx, raw, func(resp []byte) {
-		r := plogotlp.NewExportResponse()
-		if r.UnmarshalProto(resp) != nil {
-			return
-		}
-		if ps := r.PartialSuccess(); ps.ErrorMessage() != "" || ps.RejectedLogRecords() != 0 {
-			e.logger.Warn("Partial success response", zap.String("message", ps.ErrorMessage()), zap.Int64("dropped_log_records", ps.RejectedLogRecords()))
-		}
-	})
+	return e.export(ctx, raw, e.logsPartialSuccess)
+}
+
+// logsPartialSuccess logs a partial success response.
+func (e *compressionExporter) logsPartialSuccess(resp []byte) {
+	r := plogotlp.NewExportResponse()
+	if r.UnmarshalProto(resp) != nil {
+		return
+	}
+	if ps := r.PartialSuccess(); ps.ErrorMessage() != "" || ps.RejectedLogRecords() != 0 {
+		e.logger.Warn("Partial success response", zap.String("message", ps.ErrorMessage()), zap.Int64("dropped_log_records", ps.RejectedLogRecords()))
+	}
 }
 
 // export compresses raw with the chosen codec and sends it. When the server
 // rejects the codec, the same request is resent with the next usable codec.
 func (e *compressionExporter) export(ctx context.Context, raw []byte, partialSuccess func([]byte)) error {
+	return e.exportTo(ctx, e.tr, e.neg, raw, partialSuccess)
+}
+
+// exportTo is export to one endpoint: its transport and codec negotiation.
+func (e *compressionExporter) exportTo(ctx context.Context, tr transport, neg *negotiation, raw []byte, partialSuccess func([]byte)) error {
 	choice := e.policy.Choose(e.signal, len(raw))
 	if e.adaptive != nil && choice.Reason != policy.ReasonBelowMinSize {
 		e.adaptive.Observe(e.signal, raw)
 	}
-	wire, level := e.neg.resolve(choice.Codec), choice.Level
+	wire, level := neg.resolve(choice.Codec), choice.Level
 	if wire != choice.Codec {
 		level = defaultLevel(wire)
 	}
@@ -292,7 +335,7 @@ func (e *compressionExporter) export(ctx context.Context, raw []byte, partialSuc
 	defer e.bufs.Put(bufp)
 	for {
 		body := raw
-		cd, known := codec.Lookup(e.tr.format(wire))
+		cd, known := codec.Lookup(tr.format(wire))
 		if !known {
 			wire = codec.None // unreachable with a validated config; never fail a request over it
 		}
@@ -306,15 +349,15 @@ func (e *compressionExporter) export(ctx context.Context, raw []byte, partialSuc
 			body = *bufp
 		}
 		start := time.Now()
-		resp, err := e.tr.send(ctx, e.signal, body, wire)
+		resp, err := tr.send(ctx, e.signal, body, wire)
 		elapsed := time.Since(start)
 
 		var rejected *codecRejectedError
 		if errors.As(err, &rejected) {
 			*bufp = nil // the transport may still hold the rejected body
 			e.count(ctx, wire, len(raw), len(body), "rejected")
-			next := e.neg.next(wire)
-			if e.neg.reject(wire) {
+			next := neg.next(wire)
+			if neg.reject(wire) {
 				e.logger.Warn("Server does not accept codec; falling back for this endpoint",
 					zap.String("codec", wire), zap.String("next", next), zap.String("signal", e.signal), zap.Error(err))
 			}

@@ -59,6 +59,7 @@ func createDefaultConfig() component.Config {
 			FullTrialEvery:     10,
 			MaxBackoff:         8,
 		},
+		Endpoints: defaultEndpointsConfig(),
 	}
 }
 
@@ -79,7 +80,11 @@ func createTraces(ctx context.Context, set exporter.Settings, cfg component.Conf
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, options(c, e)...)
+	push := e.pushTraces
+	if e.lb != nil {
+		push = e.lb.pushTraces
+	}
+	return exporterhelper.NewTraces(ctx, set, cfg, push, options(c, e)...)
 }
 
 func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Metrics, error) {
@@ -88,7 +93,11 @@ func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, options(c, e)...)
+	push := e.pushMetrics
+	if e.lb != nil {
+		push = e.lb.pushMetrics
+	}
+	return exporterhelper.NewMetrics(ctx, set, cfg, push, options(c, e)...)
 }
 
 func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
@@ -97,5 +106,9 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, options(c, e)...)
+	push := e.pushLogs
+	if e.lb != nil {
+		push = e.lb.pushLogs
+	}
+	return exporterhelper.NewLogs(ctx, set, cfg, push, options(c, e)...)
 }

@@ -127,7 +127,7 @@ func classifyHTTP(statusCode int, header http.Header, body []byte, url, wireCode
 	if len(body) > 0 && proto.Unmarshal(body, st) == nil && st.GetMessage() != "" {
 		msg += ", message: " + st.GetMessage()
 	}
-	err := errors.New(msg)
+	err := &httpStatusError{code: statusCode, msg: msg}
 	if wireCodec != codec.None && (statusCode == http.StatusUnsupportedMediaType ||
 		(statusCode == http.StatusBadRequest && bytes.Contains(body, []byte("unsupported Content-Encoding")))) {
 		return &codecRejectedError{codec: wireCodec, err: err}
@@ -149,6 +149,14 @@ func classifyHTTP(statusCode int, header http.Header, body []byte, url, wireCode
 		return consumererror.NewPermanent(err)
 	}
 }
+
+// httpStatusError is a failed response's status.
+type httpStatusError struct {
+	code int
+	msg  string
+}
+
+func (e *httpStatusError) Error() string { return e.msg }
 
 // requestBody reports when the HTTP transport has finished with the body.
 type requestBody struct {

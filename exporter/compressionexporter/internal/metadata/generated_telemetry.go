@@ -21,16 +21,21 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                metric.Meter
-	mu                                   sync.Mutex
-	registrations                        []metric.Registration
-	ExporterCompressionBytesUncompressed metric.Int64Counter
-	ExporterCompressionBytesCompressed   metric.Int64Counter
-	ExporterCompressionRequests          metric.Int64Counter
-	ExporterCompressionCPUTime           metric.Float64Counter
-	ExporterCompressionFallbacks         metric.Int64Counter
-	ExporterCompressionChoice            metric.Int64ObservableGauge
-	ExporterCompressionLinkThroughput    metric.Float64ObservableGauge
+	meter                                         metric.Meter
+	mu                                            sync.Mutex
+	registrations                                 []metric.Registration
+	ExporterCompressionBytesUncompressed          metric.Int64Counter
+	ExporterCompressionBytesCompressed            metric.Int64Counter
+	ExporterCompressionRequests                   metric.Int64Counter
+	ExporterCompressionCPUTime                    metric.Float64Counter
+	ExporterCompressionFallbacks                  metric.Int64Counter
+	ExporterCompressionChoice                     metric.Int64ObservableGauge
+	ExporterCompressionLinkThroughput             metric.Float64ObservableGauge
+	ExporterCompressionEndpointRequests           metric.Int64Counter
+	ExporterCompressionEndpointBytes              metric.Int64Counter
+	ExporterCompressionEndpointReroutes           metric.Int64Counter
+	ExporterCompressionEndpointBreakerTransitions metric.Int64Counter
+	ExporterCompressionEndpointBreakerState       metric.Int64ObservableGauge
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -57,6 +62,20 @@ func (builder *TelemetryBuilder) RegisterExporterCompressionLinkThroughputCallba
 	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
 		return cb(ctx, &observerFloat64{inst: builder.ExporterCompressionLinkThroughput, obs: o})
 	}, builder.ExporterCompressionLinkThroughput)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterExporterCompressionEndpointBreakerStateCallback sets callback for observable ExporterCompressionEndpointBreakerState metric.
+func (builder *TelemetryBuilder) RegisterExporterCompressionEndpointBreakerStateCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		return cb(ctx, &observerInt64{inst: builder.ExporterCompressionEndpointBreakerState, obs: o})
+	}, builder.ExporterCompressionEndpointBreakerState)
 	if err != nil {
 		return err
 	}
@@ -145,6 +164,36 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_exporter_compression_link_throughput",
 		metric.WithDescription("Link throughput used by the adaptive cost model. [Alpha]"),
 		metric.WithUnit("By/s"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterCompressionEndpointRequests, err = builder.meter.Int64Counter(
+		"otelcol_exporter_compression_endpoint_requests",
+		metric.WithDescription("Requests sent per resolved endpoint, signal and outcome (success, failure, permanent). [Alpha]"),
+		metric.WithUnit("{request}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterCompressionEndpointBytes, err = builder.meter.Int64Counter(
+		"otelcol_exporter_compression_endpoint_bytes",
+		metric.WithDescription("Bytes of marshalled OTLP requests delivered per resolved endpoint and signal (before compression). [Alpha]"),
+		metric.WithUnit("By"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterCompressionEndpointReroutes, err = builder.meter.Int64Counter(
+		"otelcol_exporter_compression_endpoint_reroutes",
+		metric.WithDescription("Items (spans, data points, log records) sent to an endpoint other than their key's first because that one's breaker was open, per receiving endpoint and signal. [Alpha]"),
+		metric.WithUnit("{item}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterCompressionEndpointBreakerTransitions, err = builder.meter.Int64Counter(
+		"otelcol_exporter_compression_endpoint_breaker_transitions",
+		metric.WithDescription("Circuit breaker state changes per resolved endpoint and signal (attributes from, to). [Alpha]"),
+		metric.WithUnit("{transition}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ExporterCompressionEndpointBreakerState, err = builder.meter.Int64ObservableGauge(
+		"otelcol_exporter_compression_endpoint_breaker_state",
+		metric.WithDescription("Circuit breaker state per resolved endpoint and signal: 0 closed, 1 half-open, 2 open. [Alpha]"),
+		metric.WithUnit("1"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs
