@@ -53,6 +53,9 @@ type Config struct {
 	Static   CodecConfig    `mapstructure:"static"`
 	BySignal BySignalConfig `mapstructure:"by_signal"`
 	Adaptive AdaptiveConfig `mapstructure:"adaptive"`
+	// Health publishes export latency, error rate and queue fill to a
+	// sampling_state extension (see health.go).
+	Health HealthConfig `mapstructure:"health"`
 
 	_ struct{}
 }
@@ -164,6 +167,9 @@ func (cfg *Config) Validate() error {
 		if !slices.Contains(carried, codec.Canonical(name)) {
 			errs = append(errs, fmt.Errorf("allowed[%d]: codec %q is not available on protocol %q%s", i, name, cfg.Protocol, brotliHint(name)))
 		}
+	}
+	if err := cfg.Health.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if cfg.MinSize < 0 {
 		errs = append(errs, fmt.Errorf("min_size: must not be negative (got %d)", cfg.MinSize))

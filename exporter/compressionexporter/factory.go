@@ -41,6 +41,7 @@ func createDefaultConfig() component.Config {
 		HTTP:          confighttp.NewDefaultClientConfig(),
 		Policy:        policyAdaptive,
 		MinSize:       1024,
+		Health:        defaultHealthConfig(),
 		Static:        CodecConfig{Codec: "zstd"},
 		BySignal: BySignalConfig{
 			Traces:  CodecConfig{Codec: "zstd"},
@@ -79,7 +80,8 @@ func createTraces(ctx context.Context, set exporter.Settings, cfg component.Conf
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, options(c, e)...)
+	h := newHealthMeter(c, set, policy.Traces)
+	return h.traces(exporterhelper.NewTraces(ctx, set, cfg, measured(h, e.pushTraces, h.tracesSize), options(c, e)...))
 }
 
 func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Metrics, error) {
@@ -88,7 +90,8 @@ func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Con
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, options(c, e)...)
+	h := newHealthMeter(c, set, policy.Metrics)
+	return h.metrics(exporterhelper.NewMetrics(ctx, set, cfg, measured(h, e.pushMetrics, h.metricsSize), options(c, e)...))
 }
 
 func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
@@ -97,5 +100,6 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, options(c, e)...)
+	h := newHealthMeter(c, set, policy.Logs)
+	return h.logs(exporterhelper.NewLogs(ctx, set, cfg, measured(h, e.pushLogs, h.logsSize), options(c, e)...))
 }
