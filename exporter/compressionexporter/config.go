@@ -55,6 +55,9 @@ type Config struct {
 	Adaptive AdaptiveConfig `mapstructure:"adaptive"`
 	// Endpoints balances over several endpoints (balancer_config.go).
 	Endpoints EndpointsConfig `mapstructure:"endpoints"`
+	// Health publishes export latency, error rate and queue fill to a
+	// sampling_state extension (see health.go).
+	Health HealthConfig `mapstructure:"health"`
 
 	_ struct{}
 }
@@ -174,6 +177,9 @@ func (cfg *Config) Validate() error {
 		if !slices.Contains(carried, codec.Canonical(name)) {
 			errs = append(errs, fmt.Errorf("allowed[%d]: codec %q is not available on protocol %q%s", i, name, cfg.Protocol, brotliHint(name)))
 		}
+	}
+	if err := cfg.Health.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if cfg.MinSize < 0 {
 		errs = append(errs, fmt.Errorf("min_size: must not be negative (got %d)", cfg.MinSize))

@@ -41,6 +41,7 @@ func createDefaultConfig() component.Config {
 		HTTP:          confighttp.NewDefaultClientConfig(),
 		Policy:        policyAdaptive,
 		MinSize:       1024,
+		Health:        defaultHealthConfig(),
 		Static:        CodecConfig{Codec: "zstd"},
 		BySignal: BySignalConfig{
 			Traces:  CodecConfig{Codec: "zstd"},
@@ -84,7 +85,8 @@ func createTraces(ctx context.Context, set exporter.Settings, cfg component.Conf
 	if e.lb != nil {
 		push = e.lb.pushTraces
 	}
-	return exporterhelper.NewTraces(ctx, set, cfg, push, options(c, e)...)
+	h := newHealthMeter(c, set, policy.Traces)
+	return h.traces(exporterhelper.NewTraces(ctx, set, cfg, measured(h, push, h.tracesSize), options(c, e)...))
 }
 
 func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Metrics, error) {
@@ -97,7 +99,8 @@ func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Con
 	if e.lb != nil {
 		push = e.lb.pushMetrics
 	}
-	return exporterhelper.NewMetrics(ctx, set, cfg, push, options(c, e)...)
+	h := newHealthMeter(c, set, policy.Metrics)
+	return h.metrics(exporterhelper.NewMetrics(ctx, set, cfg, measured(h, push, h.metricsSize), options(c, e)...))
 }
 
 func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
@@ -110,5 +113,6 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 	if e.lb != nil {
 		push = e.lb.pushLogs
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, push, options(c, e)...)
+	h := newHealthMeter(c, set, policy.Logs)
+	return h.logs(exporterhelper.NewLogs(ctx, set, cfg, measured(h, push, h.logsSize), options(c, e)...))
 }

@@ -23,6 +23,8 @@ type Store interface {
 
 // memoryStore keeps the totals of the last retained intervals in process memory.
 type memoryStore struct {
+	*memoryHealth
+
 	retained int
 	maxKeys  int
 
@@ -32,7 +34,7 @@ type memoryStore struct {
 }
 
 func newMemoryStore(retained, maxKeys int) *memoryStore {
-	return &memoryStore{retained: retained, maxKeys: maxKeys, intervals: make(map[int64]map[string]int64)}
+	return &memoryStore{memoryHealth: newMemoryHealth(), retained: retained, maxKeys: maxKeys, intervals: make(map[int64]map[string]int64)}
 }
 
 func (*memoryStore) start(context.Context) error    { return nil }

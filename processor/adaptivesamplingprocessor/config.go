@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
 )
 
 // Modes.
@@ -51,6 +52,9 @@ type Config struct {
 	SharedState *component.ID `mapstructure:"shared_state"`
 	// SharedStateTimeout bounds each call to the shared state.
 	SharedStateTimeout time.Duration `mapstructure:"shared_state_timeout"`
+
+	// LoadShedding lowers every rate while the backend struggles (see loadshed.go).
+	LoadShedding configoptional.Optional[LoadSheddingConfig] `mapstructure:"load_shedding"`
 
 	// Tail mode settings.
 	NumTraces     int                 `mapstructure:"num_traces"`
@@ -141,6 +145,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.SharedState != nil && cfg.SharedStateTimeout <= 0 {
 		add("shared_state_timeout: must be positive, got %s", cfg.SharedStateTimeout)
+	}
+	if cfg.LoadShedding.HasValue() {
+		errs = append(errs, cfg.LoadShedding.Get().validate()...)
 	}
 	if cfg.Mode == ModeTail {
 		if cfg.NumTraces < 1 {

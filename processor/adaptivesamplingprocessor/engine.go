@@ -32,6 +32,7 @@ type engine struct {
 	unmatched  atomic.Int64
 	sharedErrs atomic.Int64
 	store      samplingstateextension.Store
+	shed       *shedding // nil: load shedding off
 	// sharedPrefix starts the shared-state keys of this processor instance
 	// and signal ("<component id>\x00<signal>\x00"), then come the rule name,
 	// "\x00" and the key: instances and signals sharing one store never mix.
@@ -62,6 +63,7 @@ func newEngine(set component.TelemetrySettings, id component.ID, cfg *Config, si
 		cfg: cfg, logger: set.Logger, signal: signal, rules: rules, telemetry: tb, now: time.Now,
 		sharedPrefix: id.String() + "\x00" + signal + "\x00",
 	}
+	e.shed = newShedding(cfg, set.Logger, rules)
 	if err := tb.RegisterCallback(e.observe); err != nil {
 		return nil, err
 	}
@@ -89,6 +91,9 @@ func (e *engine) start(host component.Host) error {
 			return fmt.Errorf("shared_state: extension %q is not a sampling_state extension", e.cfg.SharedState.String())
 		}
 		e.store = store
+	}
+	if err := e.shed.start(host, e.manual); err != nil {
+		return err
 	}
 	for _, r := range e.rules {
 		if r.table != nil {
@@ -143,6 +148,7 @@ func (e *engine) shutdown() {
 		e.loopDone.Wait()
 		e.stop = nil
 	}
+	e.shed.shutdown()
 	e.telemetry.Shutdown()
 }
 
@@ -273,6 +279,7 @@ func (e *engine) observe(_ context.Context, o metric.Observer) error {
 	if e.store != nil {
 		o.ObserveInt64(tb.ProcessorAdaptiveSamplingSharedStateErrors, e.sharedErrs.Load())
 	}
+	e.shed.observe(o, tb, sig)
 	if e.extra != nil {
 		e.extra(o, tb)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/processor"
 
@@ -39,6 +40,7 @@ func createDefaultConfig() component.Config {
 		SamplingPrecision:  4,
 		RuleAttribute:      "sampling.rule",
 		SharedStateTimeout: time.Second,
+		LoadShedding:       configoptional.Default(defaultLoadShedding()),
 		NumTraces:          50000,
 		SpanLimit:          1000,
 		TraceTimeout:       30 * time.Second,

@@ -27,6 +27,7 @@ type rule struct {
 	fixed       *sampler.Rate                                       // always_sample, probabilistic
 	table       *sampler.Table                                      // adaptive samplers
 	fingerprint []string
+	shed        *shedding // nil: the load-shedding factor does not apply
 
 	sampled    atomic.Int64
 	notSampled atomic.Int64
@@ -111,6 +112,13 @@ func matchRule(ctx context.Context, rules []*rule, tctx *ottlspan.TransformConte
 // rate returns the rule's current rate for an item with the given attributes,
 // counting n items for adaptive samplers. buf is scratch space for the key.
 func (r *rule) rate(resource, attrs pcommon.Map, buf []byte, n int64) *sampler.Rate {
+	if r.shed != nil {
+		return r.shed.scale(r.unscaledRate(resource, attrs, buf, n))
+	}
+	return r.unscaledRate(resource, attrs, buf, n)
+}
+
+func (r *rule) unscaledRate(resource, attrs pcommon.Map, buf []byte, n int64) *sampler.Rate {
 	if r.fixed != nil {
 		return r.fixed
 	}

@@ -24,14 +24,16 @@ type TelemetryBuilder struct {
 	mu            sync.Mutex
 	registrations []metric.Registration
 
-	ProcessorAdaptiveSamplingDecisions         metric.Int64ObservableCounter
-	ProcessorAdaptiveSamplingKeyProbability    metric.Float64ObservableGauge
-	ProcessorAdaptiveSamplingBufferedTraces    metric.Int64ObservableGauge
-	ProcessorAdaptiveSamplingBufferedSpans     metric.Int64ObservableGauge
-	ProcessorAdaptiveSamplingEarlyDecisions    metric.Int64ObservableCounter
-	ProcessorAdaptiveSamplingLateSpans         metric.Int64ObservableCounter
-	ProcessorAdaptiveSamplingSharedStateErrors metric.Int64ObservableCounter
-	ProcessorAdaptiveSamplingBudgetGuard       metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingDecisions           metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingKeyProbability      metric.Float64ObservableGauge
+	ProcessorAdaptiveSamplingBufferedTraces      metric.Int64ObservableGauge
+	ProcessorAdaptiveSamplingBufferedSpans       metric.Int64ObservableGauge
+	ProcessorAdaptiveSamplingEarlyDecisions      metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingLateSpans           metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingSharedStateErrors   metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingBudgetGuard         metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingLoadSheddingFactor  metric.Float64ObservableGauge
+	ProcessorAdaptiveSamplingLoadSheddingChanges metric.Int64ObservableCounter
 }
 
 // Shutdown unregisters all registered callbacks for async instruments.
@@ -55,6 +57,8 @@ func (builder *TelemetryBuilder) RegisterCallback(cb metric.Callback) error {
 		builder.ProcessorAdaptiveSamplingLateSpans,
 		builder.ProcessorAdaptiveSamplingSharedStateErrors,
 		builder.ProcessorAdaptiveSamplingBudgetGuard,
+		builder.ProcessorAdaptiveSamplingLoadSheddingFactor,
+		builder.ProcessorAdaptiveSamplingLoadSheddingChanges,
 	)
 	if err != nil {
 		return err
@@ -115,6 +119,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings) (*TelemetryBuilde
 		"otelcol_processor_adaptive_sampling_budget_guard",
 		metric.WithDescription("Times the budget guard of an adaptive_throughput rule changed rates within an interval [Development]"),
 		metric.WithUnit("{activations}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAdaptiveSamplingLoadSheddingFactor, err = builder.meter.Float64ObservableGauge(
+		"otelcol_processor_adaptive_sampling_load_shedding_factor",
+		metric.WithDescription("Current load-shedding factor multiplying the rates of the affected rules (1: no shedding) [Development]"),
+		metric.WithUnit("1"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAdaptiveSamplingLoadSheddingChanges, err = builder.meter.Int64ObservableCounter(
+		"otelcol_processor_adaptive_sampling_load_shedding_changes",
+		metric.WithDescription("Changes of the load-shedding factor by reason (latency, queue, errors, recovered) [Development]"),
+		metric.WithUnit("{changes}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs
