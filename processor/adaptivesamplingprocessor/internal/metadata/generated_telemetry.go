@@ -32,6 +32,9 @@ type TelemetryBuilder struct {
 	ProcessorAdaptiveSamplingLateSpans         metric.Int64ObservableCounter
 	ProcessorAdaptiveSamplingSharedStateErrors metric.Int64ObservableCounter
 	ProcessorAdaptiveSamplingBudgetGuard       metric.Int64ObservableCounter
+
+	ProcessorAdaptiveSamplingSharedStateFallbacks metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingSharedStateReplicas  metric.Int64ObservableGauge
 }
 
 // Shutdown unregisters all registered callbacks for async instruments.
@@ -55,6 +58,8 @@ func (builder *TelemetryBuilder) RegisterCallback(cb metric.Callback) error {
 		builder.ProcessorAdaptiveSamplingLateSpans,
 		builder.ProcessorAdaptiveSamplingSharedStateErrors,
 		builder.ProcessorAdaptiveSamplingBudgetGuard,
+		builder.ProcessorAdaptiveSamplingSharedStateFallbacks,
+		builder.ProcessorAdaptiveSamplingSharedStateReplicas,
 	)
 	if err != nil {
 		return err
@@ -115,6 +120,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings) (*TelemetryBuilde
 		"otelcol_processor_adaptive_sampling_budget_guard",
 		metric.WithDescription("Times the budget guard of an adaptive_throughput rule changed rates within an interval [Development]"),
 		metric.WithUnit("{activations}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAdaptiveSamplingSharedStateFallbacks, err = builder.meter.Int64ObservableCounter(
+		"otelcol_processor_adaptive_sampling_shared_state_fallbacks",
+		metric.WithDescription("Adjustments made without fleet-wide counts because the shared state failed, by fallback state (last_table, divided, local) [Development]"),
+		metric.WithUnit("{adjustments}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAdaptiveSamplingSharedStateReplicas, err = builder.meter.Int64ObservableGauge(
+		"otelcol_processor_adaptive_sampling_shared_state_replicas",
+		metric.WithDescription("Live replicas registered in the shared state at the last successful adjustment [Development]"),
+		metric.WithUnit("{replicas}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs
