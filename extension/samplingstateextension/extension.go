@@ -12,6 +12,7 @@ import (
 // nothing to do in either.
 type backend interface {
 	Store
+	Membership
 	start(ctx context.Context) error
 	shutdown(ctx context.Context) error
 }
@@ -25,6 +26,7 @@ type samplingState struct {
 var (
 	_ extension.Extension = (*samplingState)(nil)
 	_ Store               = (*samplingState)(nil)
+	_ Membership          = (*samplingState)(nil)
 )
 
 func (s *samplingState) Start(ctx context.Context, _ component.Host) error {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
@@ -48,10 +49,33 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("custom %+v %v", custom, err)
 	}
 	_, err = load(t, "bad")
-	for _, want := range []string{`backend: must be "memory", got "redis"`, "retained_intervals: must be at least 1, got 0"} {
+	for _, want := range []string{"redis.endpoint: must not be empty", "retained_intervals: must be at least 1, got 0"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v, want %q", err, want)
 		}
+	}
+	r, err := load(t, "redis")
+	if err != nil || r.Backend != BackendRedis || r.Redis.Endpoint != "127.0.0.1:6379" || r.Redis.Username != "gate" ||
+		string(r.Redis.Password) != "s3cret-value" || r.Redis.DB != 2 || r.Redis.KeyPrefix != "fleet-a:" ||
+		r.Redis.Timeout != 250*time.Millisecond || r.Redis.TLS == nil || !r.Redis.TLS.InsecureSkipVerify {
+		t.Fatalf("redis %+v %v", r, err)
+	}
+	if def.Redis.KeyPrefix != "otelgate:sampling:" || def.Redis.Timeout != 500*time.Millisecond {
+		t.Fatalf("redis defaults %+v", def.Redis)
+	}
+	_, err = load(t, "redis_bad")
+	for _, want := range []string{
+		"redis.endpoint: must not be empty",
+		"redis.password_file: must not be set together with redis.password",
+		"redis.db: must not be negative, got -1",
+		"redis.timeout: must be > 0, got 0s",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v, want %q", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "s3cret") {
+		t.Error("error shows the password")
 	}
 }
 

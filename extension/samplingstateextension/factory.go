@@ -3,6 +3,7 @@ package samplingstateextension // import "github.com/otelgate/otelgate/extension
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension"
@@ -16,7 +17,8 @@ func NewFactory() extension.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	return &Config{Backend: BackendMemory, RetainedIntervals: 4, MaxKeys: 100000}
+	return &Config{Backend: BackendMemory, RetainedIntervals: 4, MaxKeys: 100000,
+		Redis: RedisConfig{KeyPrefix: "otelgate:sampling:", Timeout: 500 * time.Millisecond}}
 }
 
 func create(_ context.Context, _ extension.Settings, cfg component.Config) (extension.Extension, error) {
@@ -24,6 +26,8 @@ func create(_ context.Context, _ extension.Settings, cfg component.Config) (exte
 	switch c.Backend {
 	case BackendMemory:
 		return &samplingState{backend: newMemoryStore(c.RetainedIntervals, c.MaxKeys)}, nil
+	case BackendRedis:
+		return &samplingState{backend: newRedisStore(c.Redis, c.RetainedIntervals, c.MaxKeys)}, nil
 	default:
 		return nil, fmt.Errorf("backend: unknown backend %q", c.Backend)
 	}

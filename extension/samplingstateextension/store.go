@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // Store shares per-interval, per-key counts between replicas. Intervals are
@@ -21,6 +22,17 @@ type Store interface {
 	MergedCounts(ctx context.Context, interval int64) (map[string]int64, error)
 }
 
+// Membership is implemented by stores that know which replicas are live.
+// Replicas call Heartbeat once per adjustment; a replica whose registration
+// expired is no longer counted.
+type Membership interface {
+	// Heartbeat registers replica as live in group until ttl from now and
+	// returns the number of live replicas of group, itself included.
+	Heartbeat(ctx context.Context, group, replica string, ttl time.Duration) (int, error)
+	// Leave removes replica from group at once.
+	Leave(ctx context.Context, group, replica string) error
+}
+
 // memoryStore keeps the totals of the last retained intervals in process memory.
 type memoryStore struct {
 	*memoryHealth
@@ -31,10 +43,12 @@ type memoryStore struct {
 	mu        sync.Mutex
 	intervals map[int64]map[string]int64
 	newest    int64
+	// replicas holds, per group, when each registration expires.
+	replicas map[string]map[string]time.Time
 }
 
 func newMemoryStore(retained, maxKeys int) *memoryStore {
-	return &memoryStore{memoryHealth: newMemoryHealth(), retained: retained, maxKeys: maxKeys, intervals: make(map[int64]map[string]int64)}
+	return &memoryStore{memoryHealth: newMemoryHealth(), retained: retained, maxKeys: maxKeys, intervals: make(map[int64]map[string]int64), replicas: map[string]map[string]time.Time{}}
 }
 
 func (*memoryStore) start(context.Context) error    { return nil }
@@ -106,4 +120,32 @@ func (m *memoryStore) intervalCount() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.intervals)
+}
+
+func (m *memoryStore) Heartbeat(ctx context.Context, group, replica string, ttl time.Duration) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	g := m.replicas[group]
+	if g == nil {
+		g = map[string]time.Time{}
+		m.replicas[group] = g
+	}
+	g[replica] = now.Add(ttl)
+	for r, until := range g {
+		if until.Before(now) {
+			delete(g, r)
+		}
+	}
+	return len(g), nil
+}
+
+func (m *memoryStore) Leave(_ context.Context, group, replica string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.replicas[group], replica)
+	return nil
 }

@@ -37,6 +37,8 @@ type engine struct {
 	// and signal ("<component id>\x00<signal>\x00"), then come the rule name,
 	// "\x00" and the key: instances and signals sharing one store never mix.
 	sharedPrefix string
+	// fleet is this replica's view of the replicas sharing the store.
+	fleet fleet
 
 	// extra reports mode-specific observations at collection time.
 	extra func(metric.Observer, *metadata.TelemetryBuilder)
@@ -62,6 +64,7 @@ func newEngine(set component.TelemetrySettings, id component.ID, cfg *Config, si
 	e := &engine{
 		cfg: cfg, logger: set.Logger, signal: signal, rules: rules, telemetry: tb, now: time.Now,
 		sharedPrefix: id.String() + "\x00" + signal + "\x00",
+		fleet:        fleet{replica: newReplicaID()},
 	}
 	e.shed = newShedding(cfg, set.Logger, rules)
 	if err := tb.RegisterCallback(e.observe); err != nil {
@@ -91,6 +94,7 @@ func (e *engine) start(host component.Host) error {
 			return fmt.Errorf("shared_state: extension %q is not a sampling_state extension", e.cfg.SharedState.String())
 		}
 		e.store = store
+		e.fleet.members, _ = ext.(samplingstateextension.Membership)
 	}
 	if err := e.shed.start(host, e.manual); err != nil {
 		return err
@@ -107,6 +111,9 @@ func (e *engine) start(host component.Host) error {
 	e.loopDone.Add(1)
 	go func() {
 		defer e.loopDone.Done()
+		if e.store != nil {
+			e.joinFleet(context.Background())
+		}
 		t := time.NewTimer(e.untilAdjustment(time.Now()))
 		defer t.Stop()
 		for {
@@ -148,6 +155,9 @@ func (e *engine) shutdown() {
 		e.loopDone.Wait()
 		e.stop = nil
 	}
+	if e.store != nil {
+		e.leaveFleet()
+	}
 	e.shed.shutdown()
 	e.telemetry.Shutdown()
 }
@@ -155,10 +165,8 @@ func (e *engine) shutdown() {
 // adjust ends the current interval of every adaptive rule and recomputes its
 // rates. With a shared state, each replica adds its counts of the interval that
 // just ended and adjusts from the fleet-wide counts of the interval before,
-// which every replica has finished adding: replicas with the same history get
-// the same rates, hence the same decisions. When the shared state fails or times
-// out, local counts are used; when it has nothing for that interval yet, rates
-// stay as they are.
+// which every replica has finished adding (see adjustShared): replicas get the
+// same rates, hence the same decisions.
 func (e *engine) adjust(ctx context.Context) {
 	e.adjustMu.Lock()
 	defer e.adjustMu.Unlock()
@@ -185,37 +193,8 @@ func (e *engine) adjust(ctx context.Context) {
 		return
 	}
 	if e.store != nil {
-		merged, err := e.exchange(ctx, shared)
-		switch {
-		case err != nil:
-			e.sharedErrs.Add(1)
-			e.logger.Warn("shared sampling state unavailable, adjusting from local counts", zap.Error(err))
-			// Local counts stand for the whole fleet: guard the whole budget.
-			for r := range counts {
-				r.table.SetShare(1)
-			}
-		case len(merged) == 0:
-			// The fleet has no complete interval yet (first adjustment): keep
-			// the current rates so that every replica's averages start from the
-			// same fleet-wide counts.
-			return
-		default:
-			for r := range counts {
-				counts[r] = splitShared(merged, e.sharedPrefix+r.name)
-			}
-			// Each replica guards its share of the fleet-wide budget.
-			for r, c := range counts {
-				var fleet int64
-				for _, v := range c {
-					fleet += v
-				}
-				share := 0.0 // unknown: the whole budget
-				if fleet > 0 {
-					share = float64(localBefore[r]) / float64(fleet)
-				}
-				r.table.SetShare(share)
-			}
-		}
+		e.adjustShared(ctx, counts, shared, localBefore)
+		return
 	}
 	seconds := e.cfg.AdjustmentInterval.Seconds()
 	for r, c := range counts {
@@ -223,20 +202,6 @@ func (e *engine) adjust(ctx context.Context) {
 			e.logger.Error("rate adjustment failed", zap.String("rule", r.name), zap.Error(err))
 		}
 	}
-}
-
-func (e *engine) exchange(ctx context.Context, local map[string]int64) (map[string]int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.cfg.SharedStateTimeout)
-	defer cancel()
-	interval := e.now().UnixNano() / int64(e.cfg.AdjustmentInterval)
-	if err := e.store.AddCounts(ctx, interval, local); err != nil {
-		return nil, fmt.Errorf("add counts: %w", err)
-	}
-	merged, err := e.store.MergedCounts(ctx, interval-1)
-	if err != nil {
-		return nil, fmt.Errorf("merged counts: %w", err)
-	}
-	return merged, nil
 }
 
 func splitShared(merged map[string]int64, rulePrefix string) map[string]int64 {
@@ -278,6 +243,7 @@ func (e *engine) observe(_ context.Context, o metric.Observer) error {
 	}
 	if e.store != nil {
 		o.ObserveInt64(tb.ProcessorAdaptiveSamplingSharedStateErrors, e.sharedErrs.Load())
+		e.observeFleet(o)
 	}
 	e.shed.observe(o, tb, sig)
 	if e.extra != nil {

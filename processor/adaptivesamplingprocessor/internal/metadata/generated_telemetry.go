@@ -24,16 +24,18 @@ type TelemetryBuilder struct {
 	mu            sync.Mutex
 	registrations []metric.Registration
 
-	ProcessorAdaptiveSamplingDecisions           metric.Int64ObservableCounter
-	ProcessorAdaptiveSamplingKeyProbability      metric.Float64ObservableGauge
-	ProcessorAdaptiveSamplingBufferedTraces      metric.Int64ObservableGauge
-	ProcessorAdaptiveSamplingBufferedSpans       metric.Int64ObservableGauge
-	ProcessorAdaptiveSamplingEarlyDecisions      metric.Int64ObservableCounter
-	ProcessorAdaptiveSamplingLateSpans           metric.Int64ObservableCounter
-	ProcessorAdaptiveSamplingSharedStateErrors   metric.Int64ObservableCounter
-	ProcessorAdaptiveSamplingBudgetGuard         metric.Int64ObservableCounter
-	ProcessorAdaptiveSamplingLoadSheddingFactor  metric.Float64ObservableGauge
-	ProcessorAdaptiveSamplingLoadSheddingChanges metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingDecisions            metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingKeyProbability       metric.Float64ObservableGauge
+	ProcessorAdaptiveSamplingBufferedTraces       metric.Int64ObservableGauge
+	ProcessorAdaptiveSamplingBufferedSpans        metric.Int64ObservableGauge
+	ProcessorAdaptiveSamplingEarlyDecisions       metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingLateSpans            metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingSharedStateErrors    metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingBudgetGuard          metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingLoadSheddingFactor   metric.Float64ObservableGauge
+	ProcessorAdaptiveSamplingLoadSheddingChanges  metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingSharedStateFallbacks metric.Int64ObservableCounter
+	ProcessorAdaptiveSamplingSharedStateReplicas  metric.Int64ObservableGauge
 }
 
 // Shutdown unregisters all registered callbacks for async instruments.
@@ -59,6 +61,8 @@ func (builder *TelemetryBuilder) RegisterCallback(cb metric.Callback) error {
 		builder.ProcessorAdaptiveSamplingBudgetGuard,
 		builder.ProcessorAdaptiveSamplingLoadSheddingFactor,
 		builder.ProcessorAdaptiveSamplingLoadSheddingChanges,
+		builder.ProcessorAdaptiveSamplingSharedStateFallbacks,
+		builder.ProcessorAdaptiveSamplingSharedStateReplicas,
 	)
 	if err != nil {
 		return err
@@ -131,6 +135,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings) (*TelemetryBuilde
 		"otelcol_processor_adaptive_sampling_load_shedding_changes",
 		metric.WithDescription("Changes of the load-shedding factor by reason (latency, queue, errors, recovered) [Development]"),
 		metric.WithUnit("{changes}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAdaptiveSamplingSharedStateFallbacks, err = builder.meter.Int64ObservableCounter(
+		"otelcol_processor_adaptive_sampling_shared_state_fallbacks",
+		metric.WithDescription("Adjustments made without fleet-wide counts because the shared state failed, by fallback state (last_table, divided, local) [Development]"),
+		metric.WithUnit("{adjustments}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorAdaptiveSamplingSharedStateReplicas, err = builder.meter.Int64ObservableGauge(
+		"otelcol_processor_adaptive_sampling_shared_state_replicas",
+		metric.WithDescription("Live replicas registered in the shared state at the last successful adjustment [Development]"),
+		metric.WithUnit("{replicas}"),
 	)
 	errs = errors.Join(errs, err)
 	return &builder, errs

@@ -39,8 +39,9 @@ type Table struct {
 	// guard holds kept counts within the interval; nil unless the allocator
 	// is a Budgeter (see guard.go).
 	guard *guard
-	// The rates of the last adjustment (owned by adjustMu): a new interval
-	// restores them when the guard tightened the previous one.
+	// The rates of the last adjustment (written under adjustMu and mu, read
+	// under either): a new interval restores them when the guard tightened
+	// the previous one, and new keys start from them.
 	adjusted         map[string]*Rate
 	adjustedFallback *Rate
 }
@@ -94,6 +95,12 @@ func (t *Table) Lookup(name []byte) *Key {
 		return t.overflow
 	}
 	k = &Key{Name: string(name)}
+	// A key new to this table may have a rate already: one computed from
+	// counts of other replicas (Reset), or one this table forgot while the
+	// key's average lasted.
+	if r := t.adjusted[k.Name]; r != nil {
+		k.rate.Store(r)
+	}
 	t.keys[k.Name] = k
 	return k
 }
@@ -163,6 +170,30 @@ func (t *Table) Adjust(counts map[string]int64, intervalSeconds float64) error {
 			delete(t.ema, name)
 		}
 	}
+	return t.allocate(intervalSeconds)
+}
+
+// Reset replaces the history by counts and recomputes the rate of every key
+// from them alone. Tables given the same counts compute bit-identical rates:
+// counts are integers, so their float64 sums are exact in any order (below
+// 2^53), the allocation sums weights in a fixed order (by count/weight, then
+// key), and NewRate rounds each probability to the same threshold. Replicas
+// sharing fleet-wide counts use it so that their rates agree whatever their
+// history (a replica that joined late included).
+func (t *Table) Reset(counts map[string]int64, intervalSeconds float64) error {
+	t.adjustMu.Lock()
+	defer t.adjustMu.Unlock()
+	clear(t.ema)
+	for name, c := range counts {
+		if c > 0 {
+			t.ema[name] = float64(c)
+		}
+	}
+	return t.allocate(intervalSeconds)
+}
+
+// allocate recomputes the rates from t.ema. Called with adjustMu held.
+func (t *Table) allocate(intervalSeconds float64) error {
 	probs, fallback := t.alloc.Allocate(t.ema, intervalSeconds)
 	rates := make(map[string]*Rate, len(probs))
 	for name, p := range probs {
@@ -177,10 +208,11 @@ func (t *Table) Adjust(counts map[string]int64, intervalSeconds float64) error {
 		return err
 	}
 	t.fallback.Store(fr)
-	t.adjusted, t.adjustedFallback = rates, fr
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	// Written under both locks: Lookup reads adjusted under mu alone.
+	t.adjusted, t.adjustedFallback = rates, fr
 	for name, k := range t.keys {
 		if _, ok := t.ema[name]; !ok && k.count.Load() == 0 {
 			delete(t.keys, name)
