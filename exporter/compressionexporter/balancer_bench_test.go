@@ -24,6 +24,7 @@ func BenchmarkBalancerCPUPerSpan(b *testing.B) {
 	td := workload.Traces(77, 1000)
 	spans := td.SpanCount()
 	run := func(b *testing.B, endpoints int) {
+		b.Helper()
 		cfg := staticConfig(grpcConfig("bench:4317"), "zstd", 1)
 		if endpoints > 0 {
 			cfg.GRPC.Endpoint = ""

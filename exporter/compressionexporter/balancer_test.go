@@ -154,7 +154,7 @@ func TestBalancerResendsOnlyTheFailedPart(t *testing.T) {
 	defer flaky.mu.Unlock()
 	assert.Equal(t, 4, flaky.calls, "three 503s and the delivery")
 	assert.Equal(t, td.SpanCount(), flaky.traces.SpanCount()+sink.Traces.SpanCount(), "nothing lost")
-	assert.Equal(t, 1, len(sink.Traces.AllTraces()), "the healthy endpoint got its part once")
+	assert.Len(t, sink.Traces.AllTraces(), 1, "the healthy endpoint got its part once")
 	assert.Equal(t, 3.0, env.sum(t, "otelcol_exporter_compression_endpoint_requests", map[string]string{"endpoint": flakyURL, "outcome": "failure"}))
 	assert.Equal(t, 0.0, env.sum(t, "otelcol_exporter_compression_endpoint_breaker_transitions", nil))
 }
@@ -222,6 +222,7 @@ func TestBalancerFileResolverMovesTraffic(t *testing.T) {
 
 // metricEndpoints lists the endpoints the traces breaker-state gauge reports now.
 func metricEndpoints(t *testing.T, env *testEnv) []string {
+	t.Helper()
 	m, err := env.tel.GetMetric("otelcol_exporter_compression_endpoint_breaker_state")
 	if err != nil {
 		return nil
@@ -238,6 +239,7 @@ func metricEndpoints(t *testing.T, env *testEnv) []string {
 
 // startFakeGRPCAt serves the OTLP trace service on addr.
 func startFakeGRPCAt(t *testing.T, addr string) *fakeTraceServer {
+	t.Helper()
 	f := &fakeTraceServer{reject: map[string]bool{}, seen: map[string]int{}, traces: ptrace.NewTraces()}
 	srv := grpc.NewServer()
 	ptraceotlp.RegisterGRPCServer(srv, f)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -62,6 +61,7 @@ type gatedServer struct {
 }
 
 func startGatedServer(t *testing.T) (*gatedServer, string) {
+	t.Helper()
 	s := &gatedServer{open: make(chan struct{})}
 	s.status.Store(http.StatusOK)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -171,6 +171,6 @@ func TestHealthConfigErrors(t *testing.T) {
 	require.NoError(t, err)
 	err = exp.Start(context.Background(), componenttest.NewNopHost())
 	require.Error(t, err)
-	require.True(t, strings.Contains(err.Error(), `health.sampling_state: extension "sampling_state" not found`), err.Error())
+	require.ErrorContains(t, err, `health.sampling_state: extension "sampling_state" not found`)
 	require.NoError(t, exp.Shutdown(context.Background()))
 }

@@ -84,6 +84,7 @@ func spanKey(tid pcommon.TraceID, sid pcommon.SpanID) [24]byte {
 }
 
 func (l *load) send(t *testing.T, gw *e2etest.Gateway, batches int) {
+	t.Helper()
 	for range batches {
 		l.mu.Lock()
 		l.seed++
@@ -164,10 +165,12 @@ func splitTraces(d delivery) int {
 }
 
 func startLBGateway(t *testing.T, path string) *e2etest.Gateway {
+	t.Helper()
 	return e2etest.StartGateway(t, e2etest.GatewayOptions{Config: e2eDir + "lb-gateway.yaml", Env: map[string]string{"LB_ENDPOINTS_FILE": path}})
 }
 
 func transitions(t *testing.T, gw *e2etest.Gateway, endpoint, from, to string) float64 {
+	t.Helper()
 	return gw.Metric(t, "otelcol_exporter_compression_endpoint_breaker_transitions", map[string]string{"endpoint": endpoint, "from": from, "to": to})
 }
 
@@ -313,6 +316,7 @@ func TestE2EBalancerRollingReplacement(t *testing.T) {
 
 // breakerSamples prints the gateway's breaker metrics for a failure message.
 func breakerSamples(t *testing.T, gw *e2etest.Gateway) string {
+	t.Helper()
 	var b strings.Builder
 	for _, s := range gw.Scrape(t) {
 		if strings.Contains(s.Name, "compression_endpoint") {

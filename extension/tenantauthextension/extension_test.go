@@ -52,10 +52,10 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, time.Minute, cfg.PollInterval)
 
 	_, err = load("tenant_auth/no_file")
-	assert.ErrorContains(t, err, "file: must name the tokens file")
+	require.ErrorContains(t, err, "file: must name the tokens file")
 	_, err = load("tenant_auth/bad")
 	for _, want := range []string{`header: must not be empty, got ""`, `scheme: must be one word, got "Bearer Token"`, "poll_interval: must not be negative, got -1s"} {
-		assert.ErrorContains(t, err, want)
+		require.ErrorContains(t, err, want)
 	}
 	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 }
@@ -200,13 +200,13 @@ func TestStartRefuses(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.yaml")
 	_, _, _, err := start(t, &Config{File: missing, Header: "authorization"})
-	assert.ErrorContains(t, err, missing+" does not exist")
+	require.ErrorContains(t, err, missing+" does not exist")
 
 	path := filepath.Join(dir, "tokens.yaml")
 	for _, mode := range []os.FileMode{0o644, 0o604, 0o660, 0o620, 0o601} {
 		writeTokens(t, path, mode, "acme", tokenAcme)
 		_, _, _, err = start(t, &Config{File: path, Header: "authorization"})
-		assert.ErrorContains(t, err, fmt.Sprintf("mode %04o", mode))
+		require.ErrorContains(t, err, fmt.Sprintf("mode %04o", mode))
 	}
 	writeTokens(t, path, 0o440, "acme", tokenAcme) // Kubernetes Secret volume with fsGroup
 	_, _, _, err = start(t, &Config{File: path, Header: "authorization"})
@@ -214,11 +214,11 @@ func TestStartRefuses(t *testing.T) {
 
 	writeTokens(t, path, 0o600, "acme", "short")
 	_, _, _, err = start(t, &Config{File: path, Header: "authorization"})
-	assert.ErrorContains(t, err, `tokens[0].token (tenant "acme"): must be at least 16 characters, got 5`)
+	require.ErrorContains(t, err, `tokens[0].token (tenant "acme"): must be at least 16 characters, got 5`)
 
 	writeTokens(t, path, 0o600, "acme", tokenAcme, "globex", tokenAcme)
 	_, _, _, err = start(t, &Config{File: path, Header: "authorization"})
-	assert.ErrorContains(t, err, `tokens[1].token (tenant "globex"): same token as tokens[0]`)
+	require.ErrorContains(t, err, `tokens[1].token (tenant "globex"): same token as tokens[0]`)
 	assert.NotContains(t, err.Error(), tokenAcme)
 
 	require.NoError(t, os.WriteFile(path, []byte("tokens:\n  - tenant: acme\n    tokn: "+tokenAcme+"\n"), 0o600))

@@ -46,7 +46,7 @@ func TestWideAttributes(t *testing.T) {
 		}
 	}
 	assert.Equal(t, nSpans, long, "every span carries a long string")
-	assert.Equal(t, nSpans, len(urls), "every span's URL is its own")
+	assert.Len(t, urls, nSpans, "every span's URL is its own")
 
 	cfg.WideAttributes = 1000
 	assert.Equal(t, maxWideAttributes, New(cfg).Config().WideAttributes)

@@ -46,5 +46,5 @@ func TestKeyVerdictCacheUnderUniqueKeys(t *testing.T) {
 	// 20,000 distinct .Token keys reach the cache (the k<n> keys end in a
 	// byte no pattern ends with and skip it), bounded at 2×CacheSize.
 	assert.Greater(t, evicted, int64(batches*perSpan-2*match.CacheSize))
-	assert.EqualValues(t, evicted, counter(t, tel, "otelcol_processor_attribute_filter_key_verdict_evictions"))
+	assert.Equal(t, evicted, counter(t, tel, "otelcol_processor_attribute_filter_key_verdict_evictions"))
 }

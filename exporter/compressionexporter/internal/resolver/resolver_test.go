@@ -56,7 +56,7 @@ func TestParseFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"x:1"}, set, "JSON")
 	_, err = ParseFile([]byte("- ready: true\n"))
-	assert.ErrorContains(t, err, "endpoint must not be empty")
+	require.ErrorContains(t, err, "endpoint must not be empty")
 	_, err = ParseFile([]byte("{not a list"))
 	assert.Error(t, err)
 }
@@ -132,7 +132,7 @@ func TestFileDebounceCollapsesBursts(t *testing.T) {
 
 func TestFileStartFailsOnMissingOrBadFile(t *testing.T) {
 	f := &File{Path: filepath.Join(t.TempDir(), "nope"), PollInterval: time.Second, Logger: zap.NewNop()}
-	assert.Error(t, f.Start(func([]string) {}))
+	require.Error(t, f.Start(func([]string) {}))
 	bad := filepath.Join(t.TempDir(), "bad")
 	require.NoError(t, os.WriteFile(bad, []byte("- ready: true\n"), 0o600))
 	f = &File{Path: bad, PollInterval: time.Second, Logger: zap.NewNop()}
@@ -150,6 +150,7 @@ type dnsServer struct {
 }
 
 func startDNS(t *testing.T) *dnsServer {
+	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	require.NoError(t, err)
 	s := &dnsServer{pc: pc}
