@@ -101,9 +101,9 @@ test: build
 test-unit:
 	OTELGATE_SKIP_E2E=1 $(GO) test -race -timeout $(TEST_TIMEOUT) ./...
 
-## bench: component micro-benchmarks next to their contrib twins
+## bench: component micro-benchmarks next to their contrib twins, and config.yaml processor by processor (internal/shipped)
 bench:
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./processor/... ./exporter/... ./extension/...
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -benchtime $(BENCHTIME) ./processor/... ./exporter/... ./extension/... ./internal/shipped/
 
 ## bench-e2e: the gateway under load, one pipeline per file in bench/, table to stdout and BENCHMARKS.md
 bench-e2e: build
