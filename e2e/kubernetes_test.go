@@ -1,0 +1,456 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"go.yaml.in/yaml/v3"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/otelgate/otelgate/internal/e2etest"
+	"github.com/otelgate/otelgate/internal/gatewayproc"
+)
+
+// kubeBase is the base kustomization of the gateway tier.
+const kubeBase = "deploy/kubernetes/base"
+
+// podSpec is the part of deploy/kubernetes/base/statefulset.yaml this test
+// reproduces (the manifests themselves are validated against the Kubernetes
+// API types in deploy/kubernetes/validate).
+type podSpec struct {
+	Spec struct {
+		Template struct {
+			Spec struct {
+				SecurityContext struct {
+					FSGroup *int64 `yaml:"fsGroup"`
+				} `yaml:"securityContext"`
+				Containers []struct {
+					Name    string   `yaml:"name"`
+					Args    []string `yaml:"args"`
+					EnvFrom []struct {
+						ConfigMapRef struct {
+							Name string `yaml:"name"`
+						} `yaml:"configMapRef"`
+					} `yaml:"envFrom"`
+					Env []struct {
+						Name      string `yaml:"name"`
+						Value     string `yaml:"value"`
+						ValueFrom *struct {
+							FieldRef *struct {
+								FieldPath string `yaml:"fieldPath"`
+							} `yaml:"fieldRef"`
+							ResourceFieldRef *struct {
+								Resource string `yaml:"resource"`
+							} `yaml:"resourceFieldRef"`
+						} `yaml:"valueFrom"`
+					} `yaml:"env"`
+					Resources struct {
+						Limits map[string]string `yaml:"limits"`
+					} `yaml:"resources"`
+					VolumeMounts []struct {
+						Name      string `yaml:"name"`
+						MountPath string `yaml:"mountPath"`
+					} `yaml:"volumeMounts"`
+				} `yaml:"containers"`
+				Volumes []podVolume `yaml:"volumes"`
+			} `yaml:"spec"`
+		} `yaml:"template"`
+		VolumeClaimTemplates []struct {
+			Metadata struct {
+				Name string `yaml:"name"`
+			} `yaml:"metadata"`
+		} `yaml:"volumeClaimTemplates"`
+	} `yaml:"spec"`
+}
+
+type podVolume struct {
+	Name      string `yaml:"name"`
+	ConfigMap *struct {
+		Name string `yaml:"name"`
+	} `yaml:"configMap"`
+	Secret *struct {
+		SecretName  string `yaml:"secretName"`
+		DefaultMode *int   `yaml:"defaultMode"`
+	} `yaml:"secret"`
+}
+
+// TestKubernetesPodLayout runs bin/otelgate the way the StatefulSet of
+// deploy/kubernetes/base runs it, read from its manifests: the same
+// arguments, the same environment (the otelgate-env ConfigMap of
+// gateway.env, the literal values, the downward API, GOMEMLIMIT from the
+// memory limit), the same files at the same paths under a temporary root,
+// laid out as the kubelet lays out ConfigMap and Secret volumes (a timestamped
+// directory, the ..data symlink, one symlink per key) with the modes a pod
+// with fsGroup sees (Secret defaultMode 0400 plus group read: 0440; ConfigMap
+// 0644). Only the listen addresses differ (free loopback ports instead of
+// 0.0.0.0:4317...) and the backend is a sink.
+//
+// It checks that the gateway becomes healthy; that spans sent with a token
+// reach the sink with the token's tenant (not the one the client claims), the
+// ownership table's columns and encrypted personal data; and that rotating
+// the tokens Secret the way the kubelet does (swapping ..data) takes effect
+// without a restart: the new token is accepted, the old one refused.
+func TestKubernetesPodLayout(t *testing.T) {
+	e2etest.SkipIfShort(t)
+	repo := e2etest.RepoRoot()
+	raw, err := os.ReadFile(filepath.Join(repo, kubeBase, "statefulset.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sts podSpec
+	if err := yaml.Unmarshal(raw, &sts); err != nil {
+		t.Fatal(err)
+	}
+	pod := sts.Spec.Template.Spec
+	if len(pod.Containers) != 1 || pod.Containers[0].Name != "otelgate" {
+		t.Fatalf("statefulset.yaml: want one container otelgate, got %d", len(pod.Containers))
+	}
+	ctr := pod.Containers[0]
+	if pod.SecurityContext.FSGroup == nil {
+		t.Fatal("statefulset.yaml: no fsGroup; this test lays out Secret files as a pod with fsGroup sees them")
+	}
+
+	// The pod's file system under root: every volume mount of the container.
+	root := t.TempDir()
+	at := func(p string) string { return filepath.Join(root, filepath.FromSlash(p)) }
+	keys, err := gatewayproc.WriteThrowawayKeys(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyRing, err := os.ReadFile(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokensOf := func(token string) []byte { return []byte("tokens:\n  - tenant: acme\n    token: " + token + "\n") }
+	// What the operator puts in the Secrets (README: kubectl create secret ...).
+	secretData := map[string]map[string][]byte{
+		"otelgate-keyring": {"keys.yaml": keyRing},
+		"otelgate-tokens":  {"tokens.yaml": tokensOf(tokenAcme)},
+	}
+	// What the kustomization generates the ConfigMaps from.
+	configMapFiles := map[string]map[string]string{
+		"otelgate-config": {"config.yaml": "config/config.yaml", "tls.yaml": "config/tls.yaml"},
+		"otelgate-tables": {"ownership.csv": "tables/ownership.csv"},
+	}
+	claims := map[string]bool{}
+	for _, c := range sts.Spec.VolumeClaimTemplates {
+		claims[c.Metadata.Name] = true
+	}
+	secretDirs := map[string]string{} // Secret name -> its mount directory
+	for _, m := range ctr.VolumeMounts {
+		dir := at(m.MountPath)
+		if claims[m.Name] {
+			if err := os.MkdirAll(dir, 0o770); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		var vol *podVolume
+		for i := range pod.Volumes {
+			if pod.Volumes[i].Name == m.Name {
+				vol = &pod.Volumes[i]
+			}
+		}
+		switch {
+		case vol == nil:
+			t.Fatalf("volumeMount %s: no such volume", m.Name)
+		case vol.ConfigMap != nil:
+			files, ok := configMapFiles[vol.ConfigMap.Name]
+			if !ok {
+				t.Fatalf("ConfigMap %s: this test does not know its content", vol.ConfigMap.Name)
+			}
+			data := map[string][]byte{}
+			for key, src := range files {
+				b, err := os.ReadFile(filepath.Join(repo, kubeBase, src))
+				if err != nil {
+					t.Fatal(err)
+				}
+				data[key] = b
+			}
+			writeAtomic(t, dir, data, 0o644)
+		case vol.Secret != nil:
+			data, ok := secretData[vol.Secret.SecretName]
+			if !ok {
+				t.Fatalf("Secret %s: this test does not know its content", vol.Secret.SecretName)
+			}
+			if vol.Secret.DefaultMode == nil || *vol.Secret.DefaultMode != 0o400 {
+				t.Fatalf("Secret volume %s: defaultMode %v, want 0400", m.Name, vol.Secret.DefaultMode)
+			}
+			// fsGroup adds group read to a read-only volume's files.
+			writeAtomic(t, dir, data, os.FileMode(*vol.Secret.DefaultMode)|0o040)
+			secretDirs[vol.Secret.SecretName] = dir
+		}
+	}
+
+	// The environment: envFrom the generated otelgate-env, then env.
+	env := map[string]string{}
+	for _, ef := range ctr.EnvFrom {
+		if ef.ConfigMapRef.Name != "otelgate-env" {
+			t.Fatalf("envFrom ConfigMap %s: this test does not know its content", ef.ConfigMapRef.Name)
+		}
+		for k, v := range readEnvFile(t, filepath.Join(repo, kubeBase, "gateway.env")) {
+			env[k] = v
+		}
+	}
+	downward := map[string]string{
+		"metadata.name":      "otelgate-0",
+		"metadata.uid":       "6f1c1d2e-0000-4000-8000-000000000001",
+		"metadata.namespace": "otelgate",
+		"spec.nodeName":      "node-a",
+	}
+	for _, e := range ctr.Env {
+		switch {
+		case e.ValueFrom == nil:
+			env[e.Name] = e.Value
+			if strings.HasPrefix(e.Value, "/") { // a path in the pod
+				env[e.Name] = at(e.Value)
+			}
+		case e.ValueFrom.FieldRef != nil:
+			v, ok := downward[e.ValueFrom.FieldRef.FieldPath]
+			if !ok {
+				t.Fatalf("env %s: fieldRef %s unknown to this test", e.Name, e.ValueFrom.FieldRef.FieldPath)
+			}
+			env[e.Name] = v
+		case e.ValueFrom.ResourceFieldRef != nil && e.ValueFrom.ResourceFieldRef.Resource == "limits.memory":
+			// The kubelet gives the limit in bytes (divisor 1).
+			env[e.Name] = strconv.FormatInt(quantityBytes(t, ctr.Resources.Limits["memory"]), 10)
+		default:
+			t.Fatalf("env %s: valueFrom unknown to this test", e.Name)
+		}
+	}
+	if env["GOMEMLIMIT"] == "" {
+		t.Fatal("the StatefulSet sets no GOMEMLIMIT")
+	}
+	// Listen on free loopback ports (gatewayproc picks them) instead of
+	// 0.0.0.0 and the fixed ports; send to the sink instead of the backend.
+	for _, k := range []string{gatewayproc.EnvGRPCEndpoint, gatewayproc.EnvHTTPEndpoint, gatewayproc.EnvHealthEndpoint, gatewayproc.EnvMetricsPort, "OTELGATE_METRICS_HOST", gatewayproc.EnvBackendEndpoint} {
+		if _, ok := env[k]; !ok {
+			t.Fatalf("the StatefulSet does not set %s", k)
+		}
+		delete(env, k)
+	}
+	sink := e2etest.StartSink(t)
+	env[gatewayproc.EnvBackendEndpoint] = sink.GRPCEndpoint
+	env["OTELGATE_METRICS_HOST"] = "127.0.0.1"
+
+	// The arguments, with the pod's paths under root.
+	args := make([]string, len(ctr.Args))
+	for i, a := range ctr.Args {
+		args[i] = a
+		if strings.HasPrefix(a, "/") {
+			args[i] = at(a)
+		}
+	}
+	if len(args) < 2 || args[0] != "--config" {
+		t.Fatalf("StatefulSet args %v: want --config <file> first", ctr.Args)
+	}
+	p, err := gatewayproc.StartHealthy(gatewayproc.Options{
+		Binary: e2etest.Binary(t),
+		Config: args[1],
+		Args:   args[2:],
+		Dir:    t.TempDir(), // the log; OTELGATE_DATA_DIR comes from the manifest
+		Env:    env,
+		// The image's WORKDIR: nothing may depend on the repository's files.
+		WorkDir: at("/var/lib/otelgate"),
+	}, 60*time.Second)
+	if err != nil {
+		t.Fatalf("gateway in the pod layout: %v\n%s", err, p.Output())
+	}
+	t.Cleanup(func() {
+		if err := p.Stop(60 * time.Second); err != nil {
+			t.Errorf("stop: %v\n%s", err, p.Output())
+		}
+	})
+
+	conn, err := grpc.NewClient(p.GRPCEndpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	export := func(service, token string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		td := spans(service, "globex")
+		td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutStr("user.email", "alice@example.com")
+		_, err := ptraceotlp.NewGRPCClient(conn).Export(metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token),
+			ptraceotlp.NewExportRequestFromTraces(td))
+		return err
+	}
+
+	if err := export("checkout", tokenAcme); err != nil {
+		t.Fatalf("export with acme's token: %v\n%s", err, p.Output())
+	}
+	sink.WaitForSpans(t, 1, 30*time.Second)
+	checkPodLayoutSpan(t, sink.AllTraces(), "checkout")
+
+	// Rotate the tokens Secret as the kubelet does: new token in, old out.
+	const rotated = "acme-rotated-token-5e4d3c2b1a09"
+	writeAtomic(t, secretDirs["otelgate-tokens"], map[string][]byte{"tokens.yaml": tokensOf(rotated)}, 0o440)
+	deadline := time.Now().Add(60 * time.Second) // tenant_auth polls every 10s
+	for {
+		err := export("checkout-rotated", rotated)
+		if err == nil {
+			break
+		}
+		if status.Code(err) != codes.Unauthenticated || time.Now().After(deadline) {
+			t.Fatalf("export with the rotated token: %v\n%s", err, p.Output())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if err := export("checkout-old", tokenAcme); status.Code(err) != codes.Unauthenticated {
+		t.Errorf("the token removed from the Secret: %v, want Unauthenticated", err)
+	}
+	sink.WaitForSpans(t, 2, 30*time.Second)
+	if got := tenantsBySink(sink)["checkout-rotated"]; strings.Join(got, ",") != "acme" {
+		t.Errorf("after rotation the sink saw tenant.id %v, want [acme]", got)
+	}
+	if _, ok := tenantsBySink(sink)["checkout-old"]; ok {
+		t.Error("spans sent with the removed token reached the sink")
+	}
+
+	// The process got the memory limit as GOMEMLIMIT (a malformed value
+	// would have stopped the Go runtime at start).
+	environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", p.PID()))
+	if err == nil && !bytes.Contains(environ, []byte("\x00GOMEMLIMIT="+env["GOMEMLIMIT"]+"\x00")) {
+		t.Errorf("the process environment lacks GOMEMLIMIT=%s", env["GOMEMLIMIT"])
+	}
+	resp, err := http.Get("http://" + p.HealthEndpoint + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("health after the rotation: %d", resp.StatusCode)
+	}
+}
+
+// checkPodLayoutSpan: the tenant is the token's, the ownership table (from
+// the tables ConfigMap) was applied, and user.email left encrypted (with the
+// key ring from the Secret).
+func checkPodLayoutSpan(t *testing.T, td ptrace.Traces, service string) {
+	t.Helper()
+	for _, rs := range td.ResourceSpans().All() {
+		attrs := rs.Resource().Attributes().AsRaw()
+		if attrs["service.name"] != service {
+			continue
+		}
+		if attrs["tenant.id"] != "acme" {
+			t.Errorf("tenant.id %v, want acme (the token's, not the claimed globex)", attrs["tenant.id"])
+		}
+		if attrs["team"] != "payments-platform" {
+			t.Errorf("team %v, want payments-platform from the ownership table", attrs["team"])
+		}
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, s := range ss.Spans().All() {
+				v, ok := s.Attributes().Get("user.email")
+				if !ok || v.AsString() == "" || strings.Contains(v.AsString(), "alice@example.com") {
+					t.Errorf("user.email = %q: want it encrypted", v.AsString())
+				}
+			}
+		}
+		return
+	}
+	t.Errorf("no spans of service %s at the sink", service)
+}
+
+// writeAtomic lays out (or updates) a ConfigMap or Secret volume as the
+// kubelet's atomic writer does: the files in a new timestamped directory,
+// ..data a symlink to it, swapped by rename, and one symlink per key to
+// ..data/<key>.
+func writeAtomic(t *testing.T, dir string, data map[string][]byte, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := os.MkdirTemp(dir, ".."+time.Now().UTC().Format("2006_01_02_15_04_05.")) //nolint:usetesting // inside the volume
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(ts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for key, b := range data {
+		p := filepath.Join(ts, key)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tmpLink := filepath.Join(dir, "..data_tmp")
+	if err := os.Symlink(filepath.Base(ts), tmpLink); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmpLink, filepath.Join(dir, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	for key := range data {
+		link := filepath.Join(dir, key)
+		if _, err := os.Lstat(link); err == nil {
+			continue
+		}
+		if err := os.Symlink(filepath.Join("..data", key), link); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// readEnvFile reads a kustomize env file (KEY=VALUE lines, # comments).
+func readEnvFile(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			t.Fatalf("%s: %q is not KEY=VALUE", path, line)
+		}
+		out[k] = v
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// quantityBytes converts a Kubernetes memory quantity with a binary suffix
+// (Ki, Mi, Gi) or none to bytes.
+func quantityBytes(t *testing.T, q string) int64 {
+	t.Helper()
+	mult := int64(1)
+	for suffix, m := range map[string]int64{"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30} {
+		if strings.HasSuffix(q, suffix) {
+			q, mult = strings.TrimSuffix(q, suffix), m
+		}
+	}
+	n, err := strconv.ParseInt(q, 10, 64)
+	if err != nil || n <= 0 {
+		t.Fatalf("memory limit %q: want an integer with Ki, Mi or Gi", q)
+	}
+	return n * mult
+}
