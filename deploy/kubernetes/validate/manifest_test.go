@@ -2,7 +2,6 @@ package validate
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -17,8 +16,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
-
-var update = flag.Bool("update", false, "copy the repository's config.yaml, deploy/tls.yaml and tables/ownership.csv into deploy/kubernetes")
 
 const (
 	kubeDir  = ".."       // deploy/kubernetes
@@ -190,20 +187,14 @@ func TestKustomizeRejectsMisspelledKustomization(t *testing.T) {
 
 // TestConfigCopiesEqualRepository: the ConfigMaps ship exactly the
 // repository's config.yaml, TLS overlay and ownership table
-// (`go test -update` or `make k8s-sync` copies them again).
+// (`make k8s-sync` copies them again).
 func TestConfigCopiesEqualRepository(t *testing.T) {
 	for copyPath, orig := range copies {
 		want, err := os.ReadFile(filepath.Join(repoRoot, orig))
 		if err != nil {
 			t.Fatal(err)
 		}
-		dst := filepath.Join(baseDir, copyPath)
-		if *update {
-			if err := os.WriteFile(dst, want, 0o644); err != nil { //nolint:gosec // a tracked, non-secret file
-				t.Fatal(err)
-			}
-		}
-		got, err := os.ReadFile(dst)
+		got, err := os.ReadFile(filepath.Join(baseDir, copyPath))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -785,5 +776,31 @@ func checkRedis(t *testing.T, set *Set, v variant) {
 	}
 	if !slices.Contains(rc.Args, "$(REDIS_PASSWORD)") {
 		t.Errorf("redis args %v do not pass $(REDIS_PASSWORD) to --requirepass", rc.Args)
+	}
+}
+
+// TestReadmeShowsProductionOverlay: the overlay the README's "Deploy on
+// Kubernetes" shows is the one TestBuilds builds and checks.
+func TestReadmeShowsProductionOverlay(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlay, err := os.ReadFile(filepath.Join(kubeDir, "examples/production/kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := overlay[bytes.Index(overlay, []byte("apiVersion:")):]
+	if !bytes.Contains(readme, append([]byte("```yaml\n"), body...)) {
+		t.Error("README.md does not show examples/production/kustomization.yaml as it is (from apiVersion on)")
+	}
+	for _, cmd := range []string{
+		"kubectl apply -k deploy/kubernetes/examples/production",
+		"kubectl -n otelgate apply -k deploy/kubernetes/base",
+		"make k8s-sync",
+	} {
+		if !bytes.Contains(readme, []byte(cmd)) {
+			t.Errorf("README.md lacks %q", cmd)
+		}
 	}
 }
