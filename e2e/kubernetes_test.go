@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"go.yaml.in/yaml/v3"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/otelgate/otelgate/internal/e2etest"
 	"github.com/otelgate/otelgate/internal/gatewayproc"
+	"github.com/otelgate/otelgate/internal/redistest"
 )
 
 // kubeBase is the base kustomization of the gateway tier.
@@ -47,18 +49,7 @@ type podSpec struct {
 							Name string `yaml:"name"`
 						} `yaml:"configMapRef"`
 					} `yaml:"envFrom"`
-					Env []struct {
-						Name      string `yaml:"name"`
-						Value     string `yaml:"value"`
-						ValueFrom *struct {
-							FieldRef *struct {
-								FieldPath string `yaml:"fieldPath"`
-							} `yaml:"fieldRef"`
-							ResourceFieldRef *struct {
-								Resource string `yaml:"resource"`
-							} `yaml:"resourceFieldRef"`
-						} `yaml:"valueFrom"`
-					} `yaml:"env"`
+					Env       []podEnv `yaml:"env"`
 					Resources struct {
 						Limits map[string]string `yaml:"limits"`
 					} `yaml:"resources"`
@@ -78,6 +69,23 @@ type podSpec struct {
 	} `yaml:"spec"`
 }
 
+type podEnv struct {
+	Name      string `yaml:"name"`
+	Value     string `yaml:"value"`
+	ValueFrom *struct {
+		FieldRef *struct {
+			FieldPath string `yaml:"fieldPath"`
+		} `yaml:"fieldRef"`
+		ResourceFieldRef *struct {
+			Resource string `yaml:"resource"`
+		} `yaml:"resourceFieldRef"`
+		SecretKeyRef *struct {
+			Name string `yaml:"name"`
+			Key  string `yaml:"key"`
+		} `yaml:"secretKeyRef"`
+	} `yaml:"valueFrom"`
+}
+
 type podVolume struct {
 	Name      string `yaml:"name"`
 	ConfigMap *struct {
@@ -89,24 +97,31 @@ type podVolume struct {
 	} `yaml:"secret"`
 }
 
-// TestKubernetesPodLayout runs bin/otelgate the way the StatefulSet of
-// deploy/kubernetes/base runs it, read from its manifests: the same
-// arguments, the same environment (the otelgate-env ConfigMap of
-// gateway.env, the literal values, the downward API, GOMEMLIMIT from the
-// memory limit), the same files at the same paths under a temporary root,
-// laid out as the kubelet lays out ConfigMap and Secret volumes (a timestamped
-// directory, the ..data symlink, one symlink per key) with the modes a pod
-// with fsGroup sees (Secret defaultMode 0400 plus group read: 0440; ConfigMap
-// 0644). Only the listen addresses differ (free loopback ports instead of
-// 0.0.0.0:4317...) and the backend is a sink.
-//
-// It checks that the gateway becomes healthy; that spans sent with a token
-// reach the sink with the token's tenant (not the one the client claims), the
-// ownership table's columns and encrypted personal data; and that rotating
-// the tokens Secret the way the kubelet does (swapping ..data) takes effect
-// without a restart: the new token is accepted, the old one refused.
-func TestKubernetesPodLayout(t *testing.T) {
-	e2etest.SkipIfShort(t)
+// podLayout is a gateway started in the StatefulSet's pod layout.
+type podLayout struct {
+	*gatewayproc.Process
+	sink *e2etest.Sink
+	// env is what the process was given.
+	env map[string]string
+	// secretDirs are the mount directories of the Secret volumes, by Secret.
+	secretDirs map[string]string
+}
+
+// startPodLayout runs bin/otelgate the way the StatefulSet of
+// deploy/kubernetes/base (with the named components) runs it, read from the
+// manifests: the same arguments; the same environment (the otelgate-env
+// ConfigMap of gateway.env and of the components' generators, the literal
+// values, the downward API, GOMEMLIMIT from the memory limit, Secret keys);
+// the same files at the same paths under a temporary root, laid out as the
+// kubelet lays out ConfigMap and Secret volumes (a timestamped directory, the
+// ..data symlink, one symlink per key) with the modes a pod with fsGroup sees
+// (Secret defaultMode 0400 plus group read: 0440; ConfigMap 0644); and the
+// image's working directory. Only addresses differ: the listeners take free
+// loopback ports instead of 0.0.0.0:4317..., the backend is a sink, and
+// addresses names the variables holding other in-cluster addresses with
+// their local replacement. secrets is what the operator put in each Secret.
+func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, components []string, addresses map[string]string) *podLayout {
+	t.Helper()
 	repo := e2etest.RepoRoot()
 	raw, err := os.ReadFile(filepath.Join(repo, kubeBase, "statefulset.yaml"))
 	if err != nil {
@@ -128,20 +143,6 @@ func TestKubernetesPodLayout(t *testing.T) {
 	// The pod's file system under root: every volume mount of the container.
 	root := t.TempDir()
 	at := func(p string) string { return filepath.Join(root, filepath.FromSlash(p)) }
-	keys, err := gatewayproc.WriteThrowawayKeys(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyRing, err := os.ReadFile(keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tokensOf := func(token string) []byte { return []byte("tokens:\n  - tenant: acme\n    token: " + token + "\n") }
-	// What the operator puts in the Secrets (README: kubectl create secret ...).
-	secretData := map[string]map[string][]byte{
-		"otelgate-keyring": {"keys.yaml": keyRing},
-		"otelgate-tokens":  {"tokens.yaml": tokensOf(tokenAcme)},
-	}
 	// What the kustomization generates the ConfigMaps from.
 	configMapFiles := map[string]map[string]string{
 		"otelgate-config": {"config.yaml": "config/config.yaml", "tls.yaml": "config/tls.yaml"},
@@ -151,7 +152,7 @@ func TestKubernetesPodLayout(t *testing.T) {
 	for _, c := range sts.Spec.VolumeClaimTemplates {
 		claims[c.Metadata.Name] = true
 	}
-	secretDirs := map[string]string{} // Secret name -> its mount directory
+	secretDirs := map[string]string{}
 	for _, m := range ctr.VolumeMounts {
 		dir := at(m.MountPath)
 		if claims[m.Name] {
@@ -184,9 +185,9 @@ func TestKubernetesPodLayout(t *testing.T) {
 			}
 			writeAtomic(t, dir, data, 0o644)
 		case vol.Secret != nil:
-			data, ok := secretData[vol.Secret.SecretName]
+			data, ok := secrets[vol.Secret.SecretName]
 			if !ok {
-				t.Fatalf("Secret %s: this test does not know its content", vol.Secret.SecretName)
+				t.Fatalf("Secret %s: this test was given no content for it", vol.Secret.SecretName)
 			}
 			if vol.Secret.DefaultMode == nil || *vol.Secret.DefaultMode != 0o400 {
 				t.Fatalf("Secret volume %s: defaultMode %v, want 0400", m.Name, vol.Secret.DefaultMode)
@@ -207,13 +208,21 @@ func TestKubernetesPodLayout(t *testing.T) {
 			env[k] = v
 		}
 	}
+	extraEnv := ctr.Env
+	for _, c := range components {
+		literals, added := readComponent(t, filepath.Join(repo, "deploy/kubernetes/components", c, "kustomization.yaml"))
+		for k, v := range literals {
+			env[k] = v
+		}
+		extraEnv = append(extraEnv, added...)
+	}
 	downward := map[string]string{
 		"metadata.name":      "otelgate-0",
 		"metadata.uid":       "6f1c1d2e-0000-4000-8000-000000000001",
 		"metadata.namespace": "otelgate",
 		"spec.nodeName":      "node-a",
 	}
-	for _, e := range ctr.Env {
+	for _, e := range extraEnv {
 		switch {
 		case e.ValueFrom == nil:
 			env[e.Name] = e.Value
@@ -229,6 +238,12 @@ func TestKubernetesPodLayout(t *testing.T) {
 		case e.ValueFrom.ResourceFieldRef != nil && e.ValueFrom.ResourceFieldRef.Resource == "limits.memory":
 			// The kubelet gives the limit in bytes (divisor 1).
 			env[e.Name] = strconv.FormatInt(quantityBytes(t, ctr.Resources.Limits["memory"]), 10)
+		case e.ValueFrom.SecretKeyRef != nil:
+			v, ok := secrets[e.ValueFrom.SecretKeyRef.Name][e.ValueFrom.SecretKeyRef.Key]
+			if !ok {
+				t.Fatalf("env %s: Secret %s key %s: this test was given no content for it", e.Name, e.ValueFrom.SecretKeyRef.Name, e.ValueFrom.SecretKeyRef.Key)
+			}
+			env[e.Name] = string(v)
 		default:
 			t.Fatalf("env %s: valueFrom unknown to this test", e.Name)
 		}
@@ -247,6 +262,12 @@ func TestKubernetesPodLayout(t *testing.T) {
 	sink := e2etest.StartSink(t)
 	env[gatewayproc.EnvBackendEndpoint] = sink.GRPCEndpoint
 	env["OTELGATE_METRICS_HOST"] = "127.0.0.1"
+	for k, v := range addresses {
+		if _, ok := env[k]; !ok {
+			t.Fatalf("the manifests do not set %s", k)
+		}
+		env[k] = v
+	}
 
 	// The arguments, with the pod's paths under root.
 	args := make([]string, len(ctr.Args))
@@ -277,59 +298,96 @@ func TestKubernetesPodLayout(t *testing.T) {
 		}
 	})
 
-	conn, err := grpc.NewClient(p.GRPCEndpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	export := func(service, token string) error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		td := spans(service, "globex")
-		td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutStr("user.email", "alice@example.com")
-		_, err := ptraceotlp.NewGRPCClient(conn).Export(metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token),
-			ptraceotlp.NewExportRequestFromTraces(td))
-		return err
-	}
-
-	if err := export("checkout", tokenAcme); err != nil {
-		t.Fatalf("export with acme's token: %v\n%s", err, p.Output())
-	}
-	sink.WaitForSpans(t, 1, 30*time.Second)
-	checkPodLayoutSpan(t, sink.AllTraces(), "checkout")
-
-	// Rotate the tokens Secret as the kubelet does: new token in, old out.
-	const rotated = "acme-rotated-token-5e4d3c2b1a09"
-	writeAtomic(t, secretDirs["otelgate-tokens"], map[string][]byte{"tokens.yaml": tokensOf(rotated)}, 0o440)
-	deadline := time.Now().Add(60 * time.Second) // tenant_auth polls every 10s
-	for {
-		err := export("checkout-rotated", rotated)
-		if err == nil {
-			break
-		}
-		if status.Code(err) != codes.Unauthenticated || time.Now().After(deadline) {
-			t.Fatalf("export with the rotated token: %v\n%s", err, p.Output())
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-	if err := export("checkout-old", tokenAcme); status.Code(err) != codes.Unauthenticated {
-		t.Errorf("the token removed from the Secret: %v, want Unauthenticated", err)
-	}
-	sink.WaitForSpans(t, 2, 30*time.Second)
-	if got := tenantsBySink(sink)["checkout-rotated"]; strings.Join(got, ",") != "acme" {
-		t.Errorf("after rotation the sink saw tenant.id %v, want [acme]", got)
-	}
-	if _, ok := tenantsBySink(sink)["checkout-old"]; ok {
-		t.Error("spans sent with the removed token reached the sink")
-	}
-
 	// The process got the memory limit as GOMEMLIMIT (a malformed value
 	// would have stopped the Go runtime at start).
 	environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", p.PID()))
 	if err == nil && !bytes.Contains(environ, []byte("\x00GOMEMLIMIT="+env["GOMEMLIMIT"]+"\x00")) {
 		t.Errorf("the process environment lacks GOMEMLIMIT=%s", env["GOMEMLIMIT"])
 	}
-	resp, err := http.Get("http://" + p.HealthEndpoint + "/")
+	return &podLayout{Process: p, sink: sink, env: env, secretDirs: secretDirs}
+}
+
+// export sends one error span (always kept) of service, claiming tenant
+// globex and carrying user.email, with token over OTLP/gRPC.
+func (l *podLayout) export(t *testing.T, service, token string) error {
+	t.Helper()
+	conn, err := grpc.NewClient(l.GRPCEndpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	td := spans(service, "globex")
+	td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutStr("user.email", "alice@example.com")
+	_, err = ptraceotlp.NewGRPCClient(conn).Export(metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token),
+		ptraceotlp.NewExportRequestFromTraces(td))
+	return err
+}
+
+// baseSecrets are the Secrets of the base, as README's "Deploy on
+// Kubernetes" creates them: a key ring, and tokens with acme's token.
+func baseSecrets(t *testing.T, tokens []byte) map[string]map[string][]byte {
+	t.Helper()
+	keys, err := gatewayproc.WriteThrowawayKeys(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyRing, err := os.ReadFile(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]map[string][]byte{
+		"otelgate-keyring": {"keys.yaml": keyRing},
+		"otelgate-tokens":  {"tokens.yaml": tokens},
+	}
+}
+
+func acmeTokens(token string) []byte {
+	return []byte("tokens:\n  - tenant: acme\n    token: " + token + "\n")
+}
+
+// TestKubernetesPodLayout runs the gateway in the pod layout of
+// deploy/kubernetes/base (see startPodLayout). It checks that the gateway
+// becomes healthy with GOMEMLIMIT; that spans sent with a token reach the
+// sink with the token's tenant (not the one the client claims), the
+// ownership table's columns and encrypted personal data; and that rotating
+// the tokens Secret the way the kubelet does (swapping ..data) takes effect
+// without a restart: the new token is accepted, the old one refused.
+func TestKubernetesPodLayout(t *testing.T) {
+	e2etest.SkipIfShort(t)
+	l := startPodLayout(t, baseSecrets(t, acmeTokens(tokenAcme)), nil, nil)
+	if err := l.export(t, "checkout", tokenAcme); err != nil {
+		t.Fatalf("export with acme's token: %v\n%s", err, l.Output())
+	}
+	l.sink.WaitForSpans(t, 1, 30*time.Second)
+	checkPodLayoutSpan(t, l.sink.AllTraces(), "checkout")
+
+	// Rotate the tokens Secret as the kubelet does: new token in, old out.
+	const rotated = "acme-rotated-token-5e4d3c2b1a09"
+	writeAtomic(t, l.secretDirs["otelgate-tokens"], map[string][]byte{"tokens.yaml": acmeTokens(rotated)}, 0o440)
+	deadline := time.Now().Add(60 * time.Second) // tenant_auth polls every 10s
+	for {
+		err := l.export(t, "checkout-rotated", rotated)
+		if err == nil {
+			break
+		}
+		if status.Code(err) != codes.Unauthenticated || time.Now().After(deadline) {
+			t.Fatalf("export with the rotated token: %v\n%s", err, l.Output())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if err := l.export(t, "checkout-old", tokenAcme); status.Code(err) != codes.Unauthenticated {
+		t.Errorf("the token removed from the Secret: %v, want Unauthenticated", err)
+	}
+	l.sink.WaitForSpans(t, 2, 30*time.Second)
+	if got := tenantsBySink(l.sink)["checkout-rotated"]; strings.Join(got, ",") != "acme" {
+		t.Errorf("after rotation the sink saw tenant.id %v, want [acme]", got)
+	}
+	if _, ok := tenantsBySink(l.sink)["checkout-old"]; ok {
+		t.Error("spans sent with the removed token reached the sink")
+	}
+	resp, err := http.Get("http://" + l.HealthEndpoint + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,6 +395,103 @@ func TestKubernetesPodLayout(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("health after the rotation: %d", resp.StatusCode)
 	}
+}
+
+// TestKubernetesPodLayoutRedis runs the pod layout with components/redis:
+// sampling_state switched to a real redis-server that requires the password
+// of the otelgate-redis Secret. The gateway is healthy, delivers, and its
+// sampling counts are in that Redis.
+func TestKubernetesPodLayoutRedis(t *testing.T) {
+	e2etest.SkipIfShort(t)
+	const password = "redis-e2e-password-7c6b5a49"
+	srv := redistest.StartWithPassword(t, password)
+	secrets := baseSecrets(t, acmeTokens(tokenAcme))
+	secrets["otelgate-redis"] = map[string][]byte{"password": []byte(password)}
+	l := startPodLayout(t, secrets, []string{"redis"}, map[string]string{"OTELGATE_REDIS_ENDPOINT": srv.Addr})
+	if got := l.env["OTELGATE_SAMPLING_STATE_BACKEND"]; got != "redis" {
+		t.Fatalf("OTELGATE_SAMPLING_STATE_BACKEND = %q with components/redis, want redis", got)
+	}
+	if err := l.export(t, "checkout", tokenAcme); err != nil {
+		t.Fatalf("export: %v\n%s", err, l.Output())
+	}
+	l.sink.WaitForSpans(t, 1, 30*time.Second)
+	checkPodLayoutSpan(t, l.sink.AllTraces(), "checkout")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := goredis.NewClient(&goredis.Options{Addr: srv.Addr}).Ping(ctx).Err(); err == nil {
+		t.Fatal("the test Redis answers without the password: it would not show the gateway authenticates")
+	}
+	rdb := goredis.NewClient(&goredis.Options{Addr: srv.Addr, Password: password})
+	defer rdb.Close()
+	for {
+		n, err := rdb.DBSize(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("no sampling_state key in Redis 30s after the spans were delivered\n%s", l.Output())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// readComponent reads what a kustomize component adds to the gateway's
+// environment: the literals it merges into otelgate-env, and the env entries
+// its JSON patches add to the container.
+func readComponent(t *testing.T, path string) (map[string]string, []podEnv) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		ConfigMapGenerator []struct {
+			Name     string   `yaml:"name"`
+			Behavior string   `yaml:"behavior"`
+			Literals []string `yaml:"literals"`
+		} `yaml:"configMapGenerator"`
+		Patches []struct {
+			Patch string `yaml:"patch"`
+		} `yaml:"patches"`
+	}
+	if err := yaml.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	literals := map[string]string{}
+	for _, g := range c.ConfigMapGenerator {
+		if g.Name != "otelgate-env" || g.Behavior != "merge" {
+			t.Fatalf("%s: generator %s (%s) unknown to this test", path, g.Name, g.Behavior)
+		}
+		for _, l := range g.Literals {
+			k, v, _ := strings.Cut(l, "=")
+			literals[k] = v
+		}
+	}
+	var env []podEnv
+	for _, p := range c.Patches {
+		var ops []struct {
+			Op    string    `yaml:"op"`
+			Path  string    `yaml:"path"`
+			Value yaml.Node `yaml:"value"`
+		}
+		if err := yaml.Unmarshal([]byte(p.Patch), &ops); err != nil {
+			t.Fatal(err)
+		}
+		for _, op := range ops {
+			if op.Op == "add" && op.Path == "/spec/template/spec/containers/0/env/-" {
+				var e podEnv
+				if err := op.Value.Decode(&e); err != nil {
+					t.Fatal(err)
+				}
+				env = append(env, e)
+			}
+		}
+	}
+	return literals, env
 }
 
 // checkPodLayoutSpan: the tenant is the token's, the ownership table (from
