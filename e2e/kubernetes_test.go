@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -53,10 +56,7 @@ type podSpec struct {
 					Resources struct {
 						Limits map[string]string `yaml:"limits"`
 					} `yaml:"resources"`
-					VolumeMounts []struct {
-						Name      string `yaml:"name"`
-						MountPath string `yaml:"mountPath"`
-					} `yaml:"volumeMounts"`
+					VolumeMounts []podMount `yaml:"volumeMounts"`
 				} `yaml:"containers"`
 				Volumes []podVolume `yaml:"volumes"`
 			} `yaml:"spec"`
@@ -86,6 +86,11 @@ type podEnv struct {
 	} `yaml:"valueFrom"`
 }
 
+type podMount struct {
+	Name      string `yaml:"name"`
+	MountPath string `yaml:"mountPath"`
+}
+
 type podVolume struct {
 	Name      string `yaml:"name"`
 	ConfigMap *struct {
@@ -97,6 +102,9 @@ type podVolume struct {
 	} `yaml:"secret"`
 }
 
+// absDefault matches an environment reference whose default is an absolute path.
+var absDefault = regexp.MustCompile(`\$\{env:([A-Za-z_][A-Za-z0-9_]*):-(/[^}]*)\}`)
+
 // podLayout is a gateway started in the StatefulSet's pod layout.
 type podLayout struct {
 	*gatewayproc.Process
@@ -105,14 +113,18 @@ type podLayout struct {
 	env map[string]string
 	// secretDirs are the mount directories of the Secret volumes, by Secret.
 	secretDirs map[string]string
+	// clientTLS, when set, is how export reaches receivers that speak TLS.
+	clientTLS *tls.Config
 }
 
 // startPodLayout runs bin/otelgate the way the StatefulSet of
-// deploy/kubernetes/base (with the named components) runs it, read from the
-// manifests: the same arguments; the same environment (the otelgate-env
-// ConfigMap of gateway.env and of the components' generators, the literal
-// values, the downward API, GOMEMLIMIT from the memory limit, Secret keys);
-// the same files at the same paths under a temporary root, laid out as the
+// deploy/kubernetes/base (with the named components' generators and JSON
+// patches applied) runs it, read from the manifests: the same arguments; the
+// same environment (the otelgate-env ConfigMap of gateway.env and of the
+// components' generators, the literal values, the downward API, GOMEMLIMIT
+// from the memory limit, Secret keys); the same files at the same paths under
+// a temporary root (paths in the environment, the arguments and the configs'
+// absolute defaults are moved under it), laid out as the
 // kubelet lays out ConfigMap and Secret volumes (a timestamped directory, the
 // ..data symlink, one symlink per key) with the modes a pod with fsGroup sees
 // (Secret defaultMode 0400 plus group read: 0440; ConfigMap 0644); and the
@@ -138,6 +150,17 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 	ctr := pod.Containers[0]
 	if pod.SecurityContext.FSGroup == nil {
 		t.Fatal("statefulset.yaml: no fsGroup; this test lays out Secret files as a pod with fsGroup sees them")
+	}
+	generated := map[string]string{} // what the components merge into otelgate-env
+	for _, c := range components {
+		literals, add := readComponent(t, filepath.Join(repo, "deploy/kubernetes/components", c, "kustomization.yaml"))
+		for k, v := range literals {
+			generated[k] = v
+		}
+		ctr.Env = append(ctr.Env, add.env...)
+		ctr.Args = append(ctr.Args, add.args...)
+		ctr.VolumeMounts = append(ctr.VolumeMounts, add.mounts...)
+		pod.Volumes = append(pod.Volumes, add.volumes...)
 	}
 
 	// The pod's file system under root: every volume mount of the container.
@@ -208,13 +231,8 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 			env[k] = v
 		}
 	}
-	extraEnv := ctr.Env
-	for _, c := range components {
-		literals, added := readComponent(t, filepath.Join(repo, "deploy/kubernetes/components", c, "kustomization.yaml"))
-		for k, v := range literals {
-			env[k] = v
-		}
-		extraEnv = append(extraEnv, added...)
+	for k, v := range generated {
+		env[k] = v
 	}
 	downward := map[string]string{
 		"metadata.name":      "otelgate-0",
@@ -222,7 +240,7 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 		"metadata.namespace": "otelgate",
 		"spec.nodeName":      "node-a",
 	}
-	for _, e := range extraEnv {
+	for _, e := range ctr.Env {
 		switch {
 		case e.ValueFrom == nil:
 			env[e.Name] = e.Value
@@ -280,6 +298,22 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 	if len(args) < 2 || args[0] != "--config" {
 		t.Fatalf("StatefulSet args %v: want --config <file> first", ctr.Args)
 	}
+	// A path the configs default to (${env:X:-/etc/...}) is a path in the
+	// pod too: under root here.
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] != "--config" {
+			continue
+		}
+		cfg, err := os.ReadFile(args[i+1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range absDefault.FindAllStringSubmatch(string(cfg), -1) {
+			if _, set := env[m[1]]; !set {
+				env[m[1]] = at(m[2])
+			}
+		}
+	}
 	p, err := gatewayproc.StartHealthy(gatewayproc.Options{
 		Binary: e2etest.Binary(t),
 		Config: args[1],
@@ -311,7 +345,11 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 // globex and carrying user.email, with token over OTLP/gRPC.
 func (l *podLayout) export(t *testing.T, service, token string) error {
 	t.Helper()
-	conn, err := grpc.NewClient(l.GRPCEndpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	creds := insecure.NewCredentials()
+	if l.clientTLS != nil {
+		creds = credentials.NewTLS(l.clientTLS)
+	}
+	conn, err := grpc.NewClient(l.GRPCEndpoint, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,22 +435,37 @@ func TestKubernetesPodLayout(t *testing.T) {
 	}
 }
 
-// TestKubernetesPodLayoutRedis runs the pod layout with components/redis:
-// sampling_state switched to a real redis-server that requires the password
-// of the otelgate-redis Secret. The gateway is healthy, delivers, and its
-// sampling counts are in that Redis.
-func TestKubernetesPodLayoutRedis(t *testing.T) {
+// TestKubernetesPodLayoutTLSRedis runs the pod layout with the components of
+// examples/production: TLS on the receivers from the otelgate-tls Secret
+// (tls.crt, tls.key), and sampling_state switched to a real redis-server that
+// requires the password of the otelgate-redis Secret. The gateway is
+// healthy; a client that trusts the certificate delivers over TLS, one in
+// plaintext is refused; the sampling counts are in that Redis.
+func TestKubernetesPodLayoutTLSRedis(t *testing.T) {
 	e2etest.SkipIfShort(t)
 	const password = "redis-e2e-password-7c6b5a49"
 	srv := redistest.StartWithPassword(t, password)
+	certFile, keyFile, pool := writeCert(t)
 	secrets := baseSecrets(t, acmeTokens(tokenAcme))
 	secrets["otelgate-redis"] = map[string][]byte{"password": []byte(password)}
-	l := startPodLayout(t, secrets, []string{"redis"}, map[string]string{"OTELGATE_REDIS_ENDPOINT": srv.Addr})
+	secrets["otelgate-tls"] = map[string][]byte{}
+	for key, f := range map[string]string{"tls.crt": certFile, "tls.key": keyFile} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets["otelgate-tls"][key] = b
+	}
+	l := startPodLayout(t, secrets, []string{"tls", "redis"}, map[string]string{"OTELGATE_REDIS_ENDPOINT": srv.Addr})
 	if got := l.env["OTELGATE_SAMPLING_STATE_BACKEND"]; got != "redis" {
 		t.Fatalf("OTELGATE_SAMPLING_STATE_BACKEND = %q with components/redis, want redis", got)
 	}
+	if err := l.export(t, "checkout-plaintext", tokenAcme); err == nil {
+		t.Fatal("a plaintext export was accepted by receivers that should speak TLS only")
+	}
+	l.clientTLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	if err := l.export(t, "checkout", tokenAcme); err != nil {
-		t.Fatalf("export: %v\n%s", err, l.Output())
+		t.Fatalf("export over TLS: %v\n%s", err, l.Output())
 	}
 	l.sink.WaitForSpans(t, 1, 30*time.Second)
 	checkPodLayoutSpan(t, l.sink.AllTraces(), "checkout")
@@ -439,10 +492,18 @@ func TestKubernetesPodLayoutRedis(t *testing.T) {
 	}
 }
 
-// readComponent reads what a kustomize component adds to the gateway's
-// environment: the literals it merges into otelgate-env, and the env entries
-// its JSON patches add to the container.
-func readComponent(t *testing.T, path string) (map[string]string, []podEnv) {
+// componentPatch is what a component's JSON patches add to the gateway's pod.
+type componentPatch struct {
+	env     []podEnv
+	args    []string
+	mounts  []podMount
+	volumes []podVolume
+}
+
+// readComponent reads what a kustomize component adds to the gateway: the
+// literals it merges into otelgate-env, and the env entries, arguments,
+// volume mounts and volumes its JSON patches add to the pod.
+func readComponent(t *testing.T, path string) (map[string]string, componentPatch) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -471,7 +532,7 @@ func readComponent(t *testing.T, path string) (map[string]string, []podEnv) {
 			literals[k] = v
 		}
 	}
-	var env []podEnv
+	var add componentPatch
 	for _, p := range c.Patches {
 		var ops []struct {
 			Op    string    `yaml:"op"`
@@ -482,16 +543,35 @@ func readComponent(t *testing.T, path string) (map[string]string, []podEnv) {
 			t.Fatal(err)
 		}
 		for _, op := range ops {
-			if op.Op == "add" && op.Path == "/spec/template/spec/containers/0/env/-" {
+			var err error
+			switch {
+			case op.Op != "add":
+				t.Fatalf("%s: patch op %s %s unknown to this test", path, op.Op, op.Path)
+			case op.Path == "/spec/template/spec/containers/0/env/-":
 				var e podEnv
-				if err := op.Value.Decode(&e); err != nil {
-					t.Fatal(err)
-				}
-				env = append(env, e)
+				err = op.Value.Decode(&e)
+				add.env = append(add.env, e)
+			case op.Path == "/spec/template/spec/containers/0/args/-":
+				var a string
+				err = op.Value.Decode(&a)
+				add.args = append(add.args, a)
+			case op.Path == "/spec/template/spec/containers/0/volumeMounts/-":
+				var m podMount
+				err = op.Value.Decode(&m)
+				add.mounts = append(add.mounts, m)
+			case op.Path == "/spec/template/spec/volumes/-":
+				var v podVolume
+				err = op.Value.Decode(&v)
+				add.volumes = append(add.volumes, v)
+			default:
+				t.Fatalf("%s: patch path %s unknown to this test", path, op.Path)
+			}
+			if err != nil {
+				t.Fatal(err)
 			}
 		}
 	}
-	return literals, env
+	return literals, add
 }
 
 // checkPodLayoutSpan: the tenant is the token's, the ownership table (from
