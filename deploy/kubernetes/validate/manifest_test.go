@@ -777,6 +777,36 @@ func checkRedis(t *testing.T, set *Set, v variant) {
 	if !slices.Contains(rc.Args, "$(REDIS_PASSWORD)") {
 		t.Errorf("redis args %v do not pass $(REDIS_PASSWORD) to --requirepass", rc.Args)
 	}
+
+	// The NetworkPolicy admits the gateway pods, and only them, to Redis.
+	gwLabels := set.StatefulSets["otelgate"].Spec.Template.Labels
+	var guarded bool
+	for name, np := range set.Policies {
+		if ok, _ := Selects(&np.Spec.PodSelector, redis.Spec.Template.Labels); !ok {
+			continue
+		}
+		guarded = true
+		for _, rule := range np.Spec.Ingress {
+			if len(rule.From) == 0 {
+				t.Errorf("NetworkPolicy %s admits every pod to Redis", name)
+			}
+			for _, peer := range rule.From {
+				if peer.PodSelector == nil || peer.NamespaceSelector != nil || peer.IPBlock != nil {
+					t.Errorf("NetworkPolicy %s: a peer other than pods of the namespace: %+v", name, peer)
+					continue
+				}
+				if ok, _ := Selects(peer.PodSelector, gwLabels); !ok {
+					t.Errorf("NetworkPolicy %s: peer %v does not select the gateway pods", name, peer.PodSelector.MatchLabels)
+				}
+				if ok, _ := Selects(peer.PodSelector, redis.Spec.Template.Labels); ok {
+					t.Errorf("NetworkPolicy %s: peer %v selects Redis itself", name, peer.PodSelector.MatchLabels)
+				}
+			}
+		}
+	}
+	if !guarded {
+		t.Error("no NetworkPolicy selects the Redis pods")
+	}
 }
 
 // TestReadmeShowsProductionOverlay: the overlay the README's "Deploy on

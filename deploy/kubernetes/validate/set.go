@@ -6,6 +6,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -22,6 +23,7 @@ type Set struct {
 	PDBs         map[string]*policyv1.PodDisruptionBudget
 	HPAs         map[string]*autoscalingv2.HorizontalPodAutoscaler
 	Accounts     map[string]*corev1.ServiceAccount
+	Policies     map[string]*networkingv1.NetworkPolicy
 }
 
 // NewSet indexes objects; two objects of one kind and name are an error.
@@ -36,6 +38,7 @@ func NewSet(objects []Object) (*Set, error) {
 		PDBs:         map[string]*policyv1.PodDisruptionBudget{},
 		HPAs:         map[string]*autoscalingv2.HorizontalPodAutoscaler{},
 		Accounts:     map[string]*corev1.ServiceAccount{},
+		Policies:     map[string]*networkingv1.NetworkPolicy{},
 	}
 	seen := map[string]string{}
 	for _, o := range objects {
@@ -61,6 +64,8 @@ func NewSet(objects []Object) (*Set, error) {
 			s.HPAs[o.Name] = v
 		case *corev1.ServiceAccount:
 			s.Accounts[o.Name] = v
+		case *networkingv1.NetworkPolicy:
+			s.Policies[o.Name] = v
 		}
 	}
 	return s, nil
