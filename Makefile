@@ -99,8 +99,8 @@ test: build
 	OTELGATE_BIN=$(BIN) $(GO) test -race -timeout $(TEST_TIMEOUT) -skip '^($(DEPLOY_TESTS))$$' ./...
 	OTELGATE_SKIP_E2E=1 $(GO) test -count=1 -run 'Alloc' ./processor/... ./exporter/... ./extension/...
 
-## test-deploy: the Kubernetes manifests' strict validation (module deploy/kubernetes/validate: kustomize
-## builds, k8s.io/api types), the image smoke test (buildah) and the gateway run in the StatefulSet's pod layout
+## test-deploy: deployment tests: Kubernetes manifests (kustomize, k8s.io/api), image smoke, pod layout
+## (the manifests are tested by the module deploy/kubernetes/validate; the image smoke test skips without root or buildah)
 test-deploy: build
 	cd deploy/kubernetes/validate && $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 	OTELGATE_BIN=$(BIN) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^($(DEPLOY_TESTS))$$' -v ./e2e/
