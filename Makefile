@@ -94,7 +94,7 @@ demo: build
 ## test: unit, golden, property and end-to-end tests (e2e tests use bin/otelgate)
 ## (then the allocation tests again without -race, which adds allocations of its own;
 ## the deployment tests run in make test-deploy)
-DEPLOY_TESTS := TestImageSmoke|TestKubernetesPodLayout|TestKubernetesPodLayoutTLSRedis
+DEPLOY_TESTS := TestImageSmoke|TestKubernetesPodLayout|TestKubernetesPodLayoutTLSRedis|TestKubernetesPodLayoutDrain
 test: build
 	OTELGATE_BIN=$(BIN) $(GO) test -race -timeout $(TEST_TIMEOUT) -skip '^($(DEPLOY_TESTS))$$' ./...
 	OTELGATE_SKIP_E2E=1 $(GO) test -count=1 -run 'Alloc' ./processor/... ./exporter/... ./extension/...

@@ -115,6 +115,8 @@ type podLayout struct {
 	secretDirs map[string]string
 	// clientTLS, when set, is how export reaches receivers that speak TLS.
 	clientTLS *tls.Config
+	// opts start the process again on the same files (start).
+	opts gatewayproc.Options
 }
 
 // startPodLayout runs bin/otelgate the way the StatefulSet of
@@ -314,15 +316,24 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 			}
 		}
 	}
-	p, err := gatewayproc.StartHealthy(gatewayproc.Options{
+	l := &podLayout{sink: sink, env: env, secretDirs: secretDirs, opts: gatewayproc.Options{
 		Binary: e2etest.Binary(t),
 		Config: args[1],
 		Args:   args[2:],
-		Dir:    t.TempDir(), // the log; OTELGATE_DATA_DIR comes from the manifest
 		Env:    env,
 		// The image's WORKDIR: nothing may depend on the repository's files.
 		WorkDir: at("/var/lib/otelgate"),
-	}, 60*time.Second)
+	}}
+	l.start(t)
+	return l
+}
+
+// start starts the gateway process of the layout and waits for health.
+func (l *podLayout) start(t *testing.T) {
+	t.Helper()
+	o := l.opts
+	o.Dir = t.TempDir() // the log; OTELGATE_DATA_DIR comes from the manifest
+	p, err := gatewayproc.StartHealthy(o, 60*time.Second)
 	if err != nil {
 		t.Fatalf("gateway in the pod layout: %v\n%s", err, p.Output())
 	}
@@ -331,14 +342,13 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 			t.Errorf("stop: %v\n%s", err, p.Output())
 		}
 	})
-
 	// The process got the memory limit as GOMEMLIMIT (a malformed value
 	// would have stopped the Go runtime at start).
 	environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", p.PID()))
-	if err == nil && !bytes.Contains(environ, []byte("\x00GOMEMLIMIT="+env["GOMEMLIMIT"]+"\x00")) {
-		t.Errorf("the process environment lacks GOMEMLIMIT=%s", env["GOMEMLIMIT"])
+	if err == nil && !bytes.Contains(environ, []byte("\x00GOMEMLIMIT="+l.env["GOMEMLIMIT"]+"\x00")) {
+		t.Errorf("the process environment lacks GOMEMLIMIT=%s", l.env["GOMEMLIMIT"])
 	}
-	return &podLayout{Process: p, sink: sink, env: env, secretDirs: secretDirs}
+	l.Process = p
 }
 
 // export sends one error span (always kept) of service, claiming tenant
@@ -489,6 +499,50 @@ func TestKubernetesPodLayoutTLSRedis(t *testing.T) {
 			t.Fatalf("no sampling_state key in Redis 30s after the spans were delivered\n%s", l.Output())
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestKubernetesPodLayoutDrain: what a replica accepted while its backend
+// was away survives SIGTERM in the replica's volume and is sent by the next
+// process on that volume, as README's "Draining" says: the gateway in the
+// base's pod layout accepts spans with no backend listening, stops cleanly
+// on SIGTERM, and after a start on the same files with the backend up the
+// backend receives every one of them.
+func TestKubernetesPodLayoutDrain(t *testing.T) {
+	e2etest.SkipIfShort(t)
+	down := e2etest.FreeAddr(t) // nothing listens there
+	l := startPodLayout(t, baseSecrets(t, acmeTokens(tokenAcme)), nil, map[string]string{gatewayproc.EnvBackendEndpoint: down})
+	const n = 5
+	for i := range n {
+		if err := l.export(t, fmt.Sprintf("checkout-%d", i), tokenAcme); err != nil {
+			t.Fatalf("export %d with the backend away: %v\n%s", i, err, l.Output())
+		}
+	}
+	if err := l.Stop(60 * time.Second); err != nil {
+		t.Fatalf("SIGTERM with a full queue: %v\n%s", err, l.Output())
+	}
+	if got := l.sink.Traces.SpanCount(); got != 0 {
+		t.Fatalf("the sink, not the backend, received %d spans", got)
+	}
+
+	l.opts.Env[gatewayproc.EnvBackendEndpoint] = l.sink.GRPCEndpoint
+	l.start(t)
+	l.sink.WaitForSpans(t, n, 60*time.Second)
+	// The replay arrives within milliseconds of the start, and the collector
+	// installs its SIGTERM handler only after it reports ready
+	// (otelcol.Collector.Run): a SIGTERM in that instant kills it without a
+	// drain. One more round trip (the batch timeout is 1s) before the
+	// cleanup's SIGTERM keeps the test out of that window.
+	if err := l.export(t, "after-restart", tokenAcme); err != nil {
+		t.Fatalf("export after the restart: %v\n%s", err, l.Output())
+	}
+	l.sink.WaitForSpans(t, n+1, 60*time.Second)
+	got := tenantsBySink(l.sink)
+	for i := range n {
+		svc := fmt.Sprintf("checkout-%d", i)
+		if strings.Join(got[svc], ",") != "acme" {
+			t.Errorf("%s after the restart: tenant.id %v, want [acme] once", svc, got[svc])
+		}
 	}
 }
 
