@@ -111,8 +111,9 @@ type podLayout struct {
 	sink *e2etest.Sink
 	// env is what the process was given.
 	env map[string]string
-	// secretDirs are the mount directories of the Secret volumes, by Secret.
-	secretDirs map[string]string
+	// volumeDirs are the mount directories of the ConfigMap and Secret
+	// volumes, by ConfigMap or Secret name.
+	volumeDirs map[string]string
 	// clientTLS, when set, is how export reaches receivers that speak TLS.
 	clientTLS *tls.Config
 	// opts start the process again on the same files (start).
@@ -177,7 +178,7 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 	for _, c := range sts.Spec.VolumeClaimTemplates {
 		claims[c.Metadata.Name] = true
 	}
-	secretDirs := map[string]string{}
+	volumeDirs := map[string]string{}
 	for _, m := range ctr.VolumeMounts {
 		dir := at(m.MountPath)
 		if claims[m.Name] {
@@ -209,6 +210,7 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 				data[key] = b
 			}
 			writeAtomic(t, dir, data, 0o644)
+			volumeDirs[vol.ConfigMap.Name] = dir
 		case vol.Secret != nil:
 			data, ok := secrets[vol.Secret.SecretName]
 			if !ok {
@@ -219,7 +221,7 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 			}
 			// fsGroup adds group read to a read-only volume's files.
 			writeAtomic(t, dir, data, os.FileMode(*vol.Secret.DefaultMode)|0o040)
-			secretDirs[vol.Secret.SecretName] = dir
+			volumeDirs[vol.Secret.SecretName] = dir
 		}
 	}
 
@@ -316,7 +318,7 @@ func startPodLayout(t *testing.T, secrets map[string]map[string][]byte, componen
 			}
 		}
 	}
-	l := &podLayout{sink: sink, env: env, secretDirs: secretDirs, opts: gatewayproc.Options{
+	l := &podLayout{sink: sink, env: env, volumeDirs: volumeDirs, opts: gatewayproc.Options{
 		Binary: e2etest.Binary(t),
 		Config: args[1],
 		Args:   args[2:],
@@ -401,7 +403,8 @@ func acmeTokens(token string) []byte {
 // sink with the token's tenant (not the one the client claims), the
 // ownership table's columns and encrypted personal data; and that rotating
 // the tokens Secret the way the kubelet does (swapping ..data) takes effect
-// without a restart: the new token is accepted, the old one refused.
+// without a restart: the new token is accepted, the old one refused; and so
+// does an update of the tables ConfigMap.
 func TestKubernetesPodLayout(t *testing.T) {
 	e2etest.SkipIfShort(t)
 	l := startPodLayout(t, baseSecrets(t, acmeTokens(tokenAcme)), nil, nil)
@@ -413,7 +416,7 @@ func TestKubernetesPodLayout(t *testing.T) {
 
 	// Rotate the tokens Secret as the kubelet does: new token in, old out.
 	const rotated = "acme-rotated-token-5e4d3c2b1a09"
-	writeAtomic(t, l.secretDirs["otelgate-tokens"], map[string][]byte{"tokens.yaml": acmeTokens(rotated)}, 0o440)
+	writeAtomic(t, l.volumeDirs["otelgate-tokens"], map[string][]byte{"tokens.yaml": acmeTokens(rotated)}, 0o440)
 	deadline := time.Now().Add(60 * time.Second) // tenant_auth polls every 10s
 	for {
 		err := l.export(t, "checkout-rotated", rotated)
@@ -435,13 +438,41 @@ func TestKubernetesPodLayout(t *testing.T) {
 	if _, ok := tenantsBySink(l.sink)["checkout-old"]; ok {
 		t.Error("spans sent with the removed token reached the sink")
 	}
+
+	// Update the tables ConfigMap in place as the kubelet does: the
+	// enrichment processor re-reads the table, no restart.
+	table, err := os.ReadFile(filepath.Join(e2etest.RepoRoot(), kubeBase, "tables/ownership.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	updated := strings.Replace(string(table), "checkout,payments-platform,", "checkout,checkout-squad,", 1)
+	if updated == string(table) {
+		t.Fatal("tables/ownership.csv has no checkout,payments-platform row: update this test")
+	}
+	writeAtomic(t, l.volumeDirs["otelgate-tables"], map[string][]byte{"ownership.csv": []byte(updated)}, 0o644)
+	deadline = time.Now().Add(60 * time.Second)
+	for attempt := 1; ; attempt++ {
+		l.sink.Reset()
+		if err := l.export(t, "checkout", rotated); err != nil {
+			t.Fatal(err)
+		}
+		l.sink.WaitForSpans(t, 1, 30*time.Second)
+		if team, _ := l.sink.AllTraces().ResourceSpans().At(0).Resource().Attributes().Get("team"); team.AsString() == "checkout-squad" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the updated ownership table was not applied within 60s (%d exports)", attempt)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+
 	resp, err := http.Get("http://" + l.HealthEndpoint + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		t.Errorf("health after the rotation: %d", resp.StatusCode)
+		t.Errorf("health after the updates: %d", resp.StatusCode)
 	}
 }
 
