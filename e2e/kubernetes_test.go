@@ -26,6 +26,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/otelgate/otelgate/extension/keyringextension/keyring"
 	"github.com/otelgate/otelgate/internal/e2etest"
 	"github.com/otelgate/otelgate/internal/gatewayproc"
 	"github.com/otelgate/otelgate/internal/redistest"
@@ -404,7 +405,8 @@ func acmeTokens(token string) []byte {
 // ownership table's columns and encrypted personal data; and that rotating
 // the tokens Secret the way the kubelet does (swapping ..data) takes effect
 // without a restart: the new token is accepted, the old one refused; and so
-// does an update of the tables ConfigMap.
+// do an update of the tables ConfigMap and a rotation of the key ring Secret
+// (new ciphertexts name the new key).
 func TestKubernetesPodLayout(t *testing.T) {
 	e2etest.SkipIfShort(t)
 	l := startPodLayout(t, baseSecrets(t, acmeTokens(tokenAcme)), nil, nil)
@@ -462,6 +464,42 @@ func TestKubernetesPodLayout(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the updated ownership table was not applied within 60s (%d exports)", attempt)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+
+	// Rotate the key ring Secret: a new active key, the old one kept for
+	// decryption. New ciphertexts name the new key, without a restart.
+	ringFile, err := os.ReadFile(filepath.Join(l.volumeDirs["otelgate-keyring"], "keys.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := keyring.Parse(ringFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := keyring.GenerateKey("rotated-k2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotatedRing, err := keyring.NewRing(append(ring.Keys(), next), next.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAtomic(t, l.volumeDirs["otelgate-keyring"], map[string][]byte{"keys.yaml": keyring.Marshal(rotatedRing)}, 0o440)
+	deadline = time.Now().Add(60 * time.Second)
+	for attempt := 1; ; attempt++ {
+		l.sink.Reset()
+		if err := l.export(t, "checkout", rotated); err != nil {
+			t.Fatal(err)
+		}
+		l.sink.WaitForSpans(t, 1, 30*time.Second)
+		email, _ := l.sink.AllTraces().ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().Get("user.email")
+		if strings.Contains(email.AsString(), ":"+next.ID()+":") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("user.email = %q: the rotated key ring was not applied within 60s (%d exports)", email.AsString(), attempt)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
