@@ -212,6 +212,9 @@ func TestBuilds(t *testing.T) {
 		t.Run(v.name, func(t *testing.T) {
 			set := build(t, v.dir)
 			checkReferences(t, set)
+			for _, w := range set.Workloads() {
+				checkRestricted(t, w)
+			}
 			checkServices(t, set)
 			checkGateway(t, set, v)
 			checkRedis(t, set, v)
@@ -831,6 +834,73 @@ func TestReadmeShowsProductionOverlay(t *testing.T) {
 	} {
 		if !bytes.Contains(readme, []byte(cmd)) {
 			t.Errorf("README.md lacks %q", cmd)
+		}
+	}
+}
+
+// checkRestricted checks a workload's pods against the Pod Security
+// Standard "restricted" (and so "baseline"): no host namespaces, ports or
+// paths, no privileged containers; only configMap, secret, emptyDir,
+// persistentVolumeClaim, projected, downwardAPI volumes; every container
+// non-root, without privilege escalation, with all capabilities dropped and
+// the RuntimeDefault seccomp profile.
+func checkRestricted(t *testing.T, w Workload) {
+	t.Helper()
+	spec := &w.Template.Spec
+	where := w.Kind + " " + w.Name
+	if spec.HostNetwork || spec.HostPID || spec.HostIPC {
+		t.Errorf("%s: host namespaces", where)
+	}
+	for _, v := range spec.Volumes {
+		src := v.VolumeSource
+		if src.ConfigMap == nil && src.Secret == nil && src.EmptyDir == nil && src.PersistentVolumeClaim == nil &&
+			src.Projected == nil && src.DownwardAPI == nil {
+			t.Errorf("%s: volume %s is of a type the restricted profile forbids", where, v.Name)
+		}
+	}
+	psc := spec.SecurityContext
+	if psc == nil {
+		psc = &corev1.PodSecurityContext{}
+	}
+	for _, c := range append(slices.Clone(spec.InitContainers), spec.Containers...) {
+		sc := c.SecurityContext
+		if sc == nil {
+			sc = &corev1.SecurityContext{}
+		}
+		nonRoot := (sc.RunAsNonRoot != nil && *sc.RunAsNonRoot) || (sc.RunAsNonRoot == nil && psc.RunAsNonRoot != nil && *psc.RunAsNonRoot)
+		uid := sc.RunAsUser
+		if uid == nil {
+			uid = psc.RunAsUser
+		}
+		if !nonRoot || (uid != nil && *uid == 0) {
+			t.Errorf("%s container %s: want runAsNonRoot and a non-zero runAsUser", where, c.Name)
+		}
+		if sc.Privileged != nil && *sc.Privileged {
+			t.Errorf("%s container %s: privileged", where, c.Name)
+		}
+		if sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+			t.Errorf("%s container %s: want allowPrivilegeEscalation: false", where, c.Name)
+		}
+		if sc.Capabilities == nil || !slices.Contains(sc.Capabilities.Drop, "ALL") {
+			t.Errorf("%s container %s: want capabilities.drop [ALL]", where, c.Name)
+		} else {
+			for _, a := range sc.Capabilities.Add {
+				if a != "NET_BIND_SERVICE" {
+					t.Errorf("%s container %s: adds capability %s", where, c.Name, a)
+				}
+			}
+		}
+		seccomp := sc.SeccompProfile
+		if seccomp == nil {
+			seccomp = psc.SeccompProfile
+		}
+		if seccomp == nil || (seccomp.Type != corev1.SeccompProfileTypeRuntimeDefault && seccomp.Type != corev1.SeccompProfileTypeLocalhost) {
+			t.Errorf("%s container %s: want seccompProfile RuntimeDefault", where, c.Name)
+		}
+		for _, p := range c.Ports {
+			if p.HostPort != 0 {
+				t.Errorf("%s container %s: hostPort %d", where, c.Name, p.HostPort)
+			}
 		}
 	}
 }
