@@ -22,7 +22,7 @@ BUILDAH ?= buildah
 BUILDAH_FLAGS ?=
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: help all build generate image test-deploy check-generated keys run demo test test-unit bench bench-e2e lint fuzz tools clean
+.PHONY: help all build generate image test-deploy k8s-sync check-generated keys run demo test test-unit bench bench-e2e lint fuzz tools clean
 
 ## all: the default, same as build
 all: build
@@ -92,10 +92,24 @@ demo: build
 	$(GO) run ./cmd/demo --bin $(BIN) --config $(DEMO_CONFIG)
 
 ## test: unit, golden, property and end-to-end tests (e2e tests use bin/otelgate)
-## (then the allocation tests again without -race, which adds allocations of its own)
+## (then the allocation tests again without -race, which adds allocations of its own;
+## the deployment tests run in make test-deploy)
+DEPLOY_TESTS := TestImageSmoke|TestKubernetesPodLayout|TestKubernetesPodLayoutTLSRedis|TestKubernetesPodLayoutDrain
 test: build
-	OTELGATE_BIN=$(BIN) $(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+	OTELGATE_BIN=$(BIN) $(GO) test -race -timeout $(TEST_TIMEOUT) -skip '^($(DEPLOY_TESTS))$$' ./...
 	OTELGATE_SKIP_E2E=1 $(GO) test -count=1 -run 'Alloc' ./processor/... ./exporter/... ./extension/...
+
+## test-deploy: deployment tests: Kubernetes manifests (kustomize, k8s.io/api), image smoke, pod layout
+## (the manifests are tested by the module deploy/kubernetes/validate; the image smoke test skips without root or buildah)
+test-deploy: build
+	cd deploy/kubernetes/validate && $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	OTELGATE_BIN=$(BIN) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^($(DEPLOY_TESTS))$$' -v ./e2e/
+
+## k8s-sync: copy config.yaml, deploy/tls.yaml and tables/ownership.csv into deploy/kubernetes/base (its ConfigMaps)
+k8s-sync:
+	cp config.yaml deploy/kubernetes/base/config/config.yaml
+	cp deploy/tls.yaml deploy/kubernetes/base/config/tls.yaml
+	cp tables/ownership.csv deploy/kubernetes/base/tables/ownership.csv
 
 ## test-unit: everything except the tests that start the binary
 test-unit:
@@ -129,6 +143,7 @@ fuzz:
 ## lint: golangci-lint v2 with .golangci.yml
 lint: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...
+	cd deploy/kubernetes/validate && $(GOLANGCI_LINT) run ./...
 
 ## clean: remove bin/ and the demo output
 clean:

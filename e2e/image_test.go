@@ -32,7 +32,8 @@ const imageUID = 10001
 // storage under a temporary directory), checks its configuration (non-root
 // numeric user, entrypoint, no key material inside), then mounts it and runs
 // its entrypoint under chroot as the image's user, with the image's
-// environment, key ring and tokens mounted the way Kubernetes does:
+// environment, key ring and tokens mounted the way Kubernetes does, on a
+// read-only root with a writable volume at /var/lib/otelgate:
 // health_check answers 200 and data sent with a token reaches a sink with the
 // token's tenant.
 func TestImageSmoke(t *testing.T) {
@@ -149,6 +150,30 @@ func TestImageSmoke(t *testing.T) {
 	if err := os.MkdirAll(procDir, 0o555); err != nil {
 		t.Fatal(err)
 	}
+
+	// deploy/kubernetes runs the container with readOnlyRootFilesystem and a
+	// volume (the queue claim) at /var/lib/otelgate: remount the image's root
+	// read-only, with a writable directory there, so that a write anywhere
+	// else fails the start (EROFS binds root too).
+	if err := syscall.Mount(mnt, mnt, "", syscall.MS_BIND, ""); err != nil {
+		t.Skipf("cannot bind-mount the image's root (%v): the read-only root needs it", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(mnt, syscall.MNT_DETACH) })
+	if err := syscall.Mount("", mnt, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
+		t.Fatalf("remount the image's root read-only: %v", err)
+	}
+	claim := t.TempDir()
+	if err := os.Chown(claim, imageUID, imageUID); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount(claim, filepath.Join(mnt, "var/lib/otelgate"), "", syscall.MS_BIND, ""); err != nil {
+		t.Fatalf("mount the queue volume: %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(filepath.Join(mnt, "var/lib/otelgate"), syscall.MNT_DETACH) })
+	if err := os.WriteFile(filepath.Join(mnt, "etc/otelgate/probe"), nil, 0o600); err == nil {
+		t.Fatal("the image's root is still writable after the read-only remount")
+	}
+
 	if err := syscall.Mount("proc", procDir, "proc", 0, ""); err != nil {
 		t.Skipf("cannot mount /proc into the image's root (%v): the entrypoint needs it", err)
 	}
@@ -217,6 +242,10 @@ func TestImageSmoke(t *testing.T) {
 	sink.WaitForSpans(t, 1, 30*time.Second)
 	if got := tenantsBySink(sink)["image-smoke"]; strings.Join(got, ",") != "acme" {
 		t.Errorf("sink saw tenant.id %v, want [acme]", got)
+	}
+
+	if entries, err := os.ReadDir(claim); err != nil || len(entries) == 0 {
+		t.Errorf("nothing written to the queue volume at /var/lib/otelgate (%v)", err)
 	}
 
 	_ = cmd.Process.Signal(syscall.SIGTERM)

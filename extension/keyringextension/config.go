@@ -14,7 +14,8 @@ import (
 // Config is the configuration of the keyring extension.
 type Config struct {
 	// File is a key file (YAML or JSON: active, keys[].id, keys[].key). It
-	// must not be accessible by group or others. Reloaded on change.
+	// must not be accessible by others nor writable by group (group read is
+	// accepted: Kubernetes Secret volumes with fsGroup). Reloaded on change.
 	File string `mapstructure:"file"`
 	// Keys are keys given in the configuration, typically from environment
 	// variables: key: ${env:OTELGATE_KEY_2026}.

@@ -192,11 +192,11 @@ func toStringField(f zap.Field) string {
 func TestStartRefusesOpenFileAndBadRing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "keys.yaml")
 	writeRing(t, path, "k1", "k1")
-	require.NoError(t, os.Chmod(path, 0o640))
+	require.NoError(t, os.Chmod(path, 0o644))
 	_, _, _, err := startExtension(t, &Config{File: path})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), path)
-	assert.Contains(t, err.Error(), "0640")
+	assert.Contains(t, err.Error(), "0644")
 
 	missing := filepath.Join(t.TempDir(), "none.yaml")
 	_, _, _, err = startExtension(t, &Config{File: missing})

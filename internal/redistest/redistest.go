@@ -24,7 +24,9 @@ const Binary = "/usr/bin/redis-server"
 type Server struct {
 	// Addr is host:port of the server.
 	Addr string
-	dir  string
+	// Password is the one the server requires (empty: none).
+	Password string
+	dir      string
 
 	mu  sync.Mutex
 	cmd *exec.Cmd
@@ -35,6 +37,13 @@ type Server struct {
 // registers its stop at cleanup. It skips the test when the binary is missing.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWithPassword(t, "")
+}
+
+// StartWithPassword is Start with a server that requires password
+// (--requirepass) from every client.
+func StartWithPassword(t testing.TB, password string) *Server {
+	t.Helper()
 	if _, err := os.Stat(Binary); err != nil {
 		t.Skipf("redis-server not installed at %s (apt-get install -y redis-server): %v", Binary, err)
 	}
@@ -42,7 +51,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Addr: addr, dir: t.TempDir()}
+	s := &Server{Addr: addr, Password: password, dir: t.TempDir()}
 	if err := s.Restart(); err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +71,12 @@ func (s *Server) Restart() error {
 		return fmt.Errorf("redis-server %s is running", s.Addr)
 	}
 	out := &bytes.Buffer{}
-	cmd := exec.Command(Binary, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--dir", s.dir, "--protected-mode", "no")
+	args := []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", s.dir, "--protected-mode", "no"}
+	if s.Password != "" {
+		args = append(args, "--requirepass", s.Password)
+	}
+	cmd := exec.Command(Binary, args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return err

@@ -104,14 +104,16 @@ func Marshal(r *Ring) []byte {
 	return b.Bytes()
 }
 
-// CheckMode refuses a key file that group or others may read, write or
-// execute.
+// CheckMode refuses a key file that others may access or group may write or
+// execute. Group read is accepted: Kubernetes grants it to the pod's fsGroup
+// on every file of a Secret volume (defaultMode 0400 becomes 0440), and
+// without fsGroup a non-root process cannot read a Secret file at all.
 func CheckMode(path string, mode os.FileMode) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
-	if mode.Perm()&0o077 != 0 {
-		return fmt.Errorf("key file %s: mode %04o gives access to group or others; run chmod 600 %s", path, mode.Perm(), path)
+	if mode.Perm()&0o037 != 0 {
+		return fmt.Errorf("key file %s: mode %04o gives access to others or write access to group; run chmod 600 %s", path, mode.Perm(), path)
 	}
 	return nil
 }

@@ -40,16 +40,20 @@ func TestFileRoundTripAndMode(t *testing.T) {
 	got, _ := back.Lookup("k1")
 	assert.Equal(t, k1.material, got.material)
 
-	for _, mode := range []os.FileMode{0o640, 0o604, 0o644, 0o660, 0o610} {
+	for _, mode := range []os.FileMode{0o604, 0o644, 0o660, 0o610, 0o620, 0o601, 0o602, 0o460} {
 		require.NoError(t, os.Chmod(path, mode))
 		_, err := ReadFile(path)
 		require.Error(t, err, "mode %04o", mode)
 		assert.Contains(t, err.Error(), path)
 		assert.Contains(t, err.Error(), fmt.Sprintf("%04o", mode))
 	}
-	require.NoError(t, os.Chmod(path, 0o400))
-	_, err = ReadFile(path)
-	assert.NoError(t, err, "owner read-only is fine")
+	// Owner-only, and group read as Kubernetes gives a Secret file of a pod
+	// with fsGroup (defaultMode 0400 becomes 0440).
+	for _, mode := range []os.FileMode{0o400, 0o600, 0o440, 0o640} {
+		require.NoError(t, os.Chmod(path, mode))
+		_, err = ReadFile(path)
+		assert.NoError(t, err, "mode %04o", mode)
+	}
 }
 
 func TestParseErrorsNeverQuoteKeys(t *testing.T) {
