@@ -28,9 +28,11 @@ type LoadSheddingConfig struct {
 	SamplingState component.ID `mapstructure:"sampling_state"`
 	// LatencyThreshold: an export latency (moving average) at or above it is stress; 0 disables.
 	LatencyThreshold time.Duration `mapstructure:"latency_threshold"`
-	// ErrorRateThreshold: a share of failed exports (or of open breakers) at
-	// or above it is stress; 0 disables.
+	// ErrorRateThreshold: a share of failed exports at or above it is stress; 0 disables.
 	ErrorRateThreshold float64 `mapstructure:"error_rate_threshold"`
+	// OpenBreakerThreshold: a share of an exporter's endpoints whose circuit
+	// breaker is open at or above it is stress; 0 disables.
+	OpenBreakerThreshold float64 `mapstructure:"open_breaker_threshold"`
 	// QueueThreshold: a sending-queue fill ratio at or above it is stress; 0 disables.
 	QueueThreshold float64 `mapstructure:"queue_threshold"`
 	// DecreaseOnLatency multiplies the factor on high latency or a full queue.
@@ -54,17 +56,18 @@ type LoadSheddingConfig struct {
 
 func defaultLoadShedding() LoadSheddingConfig {
 	return LoadSheddingConfig{
-		SamplingState:      component.MustNewID("sampling_state"),
-		LatencyThreshold:   2 * time.Second,
-		ErrorRateThreshold: 0.1,
-		QueueThreshold:     0.5,
-		DecreaseOnLatency:  0.8,
-		DecreaseOnErrors:   0.9,
-		Increase:           1.1,
-		MinFactor:          0.05,
-		EvaluationInterval: 10 * time.Second,
-		Hysteresis:         0.2,
-		Timeout:            time.Second,
+		SamplingState:        component.MustNewID("sampling_state"),
+		LatencyThreshold:     2 * time.Second,
+		ErrorRateThreshold:   0.1,
+		QueueThreshold:       0.5,
+		OpenBreakerThreshold: 0.5,
+		DecreaseOnLatency:    0.8,
+		DecreaseOnErrors:     0.9,
+		Increase:             1.1,
+		MinFactor:            0.05,
+		EvaluationInterval:   10 * time.Second,
+		Hysteresis:           0.2,
+		Timeout:              time.Second,
 	}
 }
 
@@ -80,8 +83,11 @@ func (c *LoadSheddingConfig) validate() []error {
 	if !(c.QueueThreshold >= 0 && c.QueueThreshold <= 1) {
 		add("queue_threshold: must be in [0, 1], got %v", c.QueueThreshold)
 	}
-	if c.LatencyThreshold == 0 && c.ErrorRateThreshold == 0 && c.QueueThreshold == 0 {
-		add("latency_threshold, error_rate_threshold, queue_threshold: at least one must be set, all are 0")
+	if !(c.OpenBreakerThreshold >= 0 && c.OpenBreakerThreshold <= 1) {
+		add("open_breaker_threshold: must be in [0, 1], got %v", c.OpenBreakerThreshold)
+	}
+	if c.LatencyThreshold == 0 && c.ErrorRateThreshold == 0 && c.QueueThreshold == 0 && c.OpenBreakerThreshold == 0 {
+		add("latency_threshold, error_rate_threshold, queue_threshold, open_breaker_threshold: at least one must be set, all are 0")
 	}
 	if !(c.DecreaseOnLatency > 0 && c.DecreaseOnLatency < 1) {
 		add("decrease_on_latency: must be in (0, 1), got %v", c.DecreaseOnLatency)
@@ -108,7 +114,7 @@ func (c *LoadSheddingConfig) validate() []error {
 }
 
 // shedReasons are the reasons of factor changes, in metric order.
-var shedReasons = []string{loadshed.ReasonLatency, loadshed.ReasonQueue, loadshed.ReasonErrors, loadshed.ReasonRecovered}
+var shedReasons = []string{loadshed.ReasonLatency, loadshed.ReasonQueue, loadshed.ReasonErrors, loadshed.ReasonOpenBreakers, loadshed.ReasonRecovered}
 
 // maxScaledRates bounds the cache of scaled rates; beyond it, rates are
 // scaled on every call (allocating) until the factor changes again.
@@ -125,7 +131,7 @@ type shedding struct {
 
 	factor  atomic.Uint64 // math.Float64bits
 	cache   atomic.Pointer[scaledRates]
-	changes [4]atomic.Int64 // by shedReasons index
+	changes [5]atomic.Int64 // by shedReasons index
 	// readFailing is whether the last read of the health failed (owned by evaluate).
 	readFailing bool
 
@@ -150,14 +156,15 @@ func newShedding(cfg *Config, logger *zap.Logger, rules []*rule) *shedding {
 	s := &shedding{
 		cfg: lc, logger: logger, precision: cfg.SamplingPrecision,
 		ctrl: loadshed.NewController(loadshed.Settings{
-			LatencyThreshold:   lc.LatencyThreshold,
-			ErrorRateThreshold: lc.ErrorRateThreshold,
-			QueueThreshold:     lc.QueueThreshold,
-			DecreaseOnLatency:  lc.DecreaseOnLatency,
-			DecreaseOnErrors:   lc.DecreaseOnErrors,
-			Increase:           lc.Increase,
-			MinFactor:          lc.MinFactor,
-			Hysteresis:         lc.Hysteresis,
+			LatencyThreshold:     lc.LatencyThreshold,
+			ErrorRateThreshold:   lc.ErrorRateThreshold,
+			QueueThreshold:       lc.QueueThreshold,
+			OpenBreakerThreshold: lc.OpenBreakerThreshold,
+			DecreaseOnLatency:    lc.DecreaseOnLatency,
+			DecreaseOnErrors:     lc.DecreaseOnErrors,
+			Increase:             lc.Increase,
+			MinFactor:            lc.MinFactor,
+			Hysteresis:           lc.Hysteresis,
 		}),
 	}
 	s.setFactor(1)

@@ -22,7 +22,7 @@ import (
 func TestLoadSheddingConfig(t *testing.T) {
 	c := loadConfig(t, "loadshed")
 	ls := c.LoadShedding.Get()
-	if !c.LoadShedding.HasValue() || ls.LatencyThreshold != time.Second || ls.MinFactor != 0.1 ||
+	if !c.LoadShedding.HasValue() || ls.LatencyThreshold != time.Second || ls.MinFactor != 0.1 || ls.OpenBreakerThreshold != 0.25 ||
 		ls.EvaluationInterval != 5*time.Second || ls.DecreaseOnLatency != 0.8 || ls.Increase != 1.1 || ls.SamplingState.String() != "sampling_state" {
 		t.Fatalf("loadshed: %+v", ls)
 	}
@@ -49,6 +49,7 @@ func TestLoadSheddingConfig(t *testing.T) {
 	err = confmap.Validate(bad)
 	for _, want := range []string{
 		"load_shedding.latency_threshold: must not be negative, got -1s",
+		"load_shedding.open_breaker_threshold: must be in [0, 1], got 1.5",
 		"load_shedding.decrease_on_latency: must be in (0, 1), got 1.2",
 		"load_shedding.increase: must be greater than 1, got 0.9",
 		"load_shedding.min_factor: must be in (0, 1], got 0",
@@ -159,13 +160,13 @@ func TestLoadSheddingScalesRatesAndWeights(t *testing.T) {
 	if len(ths) != 1 || ths["8"] == 0 {
 		t.Fatalf("written thresholds after recovery %v, want only 8 (p=0.5)", ths)
 	}
-	var changes [4]int64
+	var changes [5]int64
 	for i := range changes {
 		changes[i] = p.shed.changes[i].Load()
 	}
 	// Down: 2 latency steps; up: 0.64*1.1^5 >= 1, 5 steps.
-	if changes != [4]int64{2, 0, 0, 5} {
-		t.Fatalf("changes by reason (latency, queue, errors, recovered) = %v, want [2 0 0 5]", changes)
+	if changes != [5]int64{2, 0, 0, 0, 5} {
+		t.Fatalf("changes by reason (latency, queue, errors, open_breakers, recovered) = %v, want [2 0 0 0 5]", changes)
 	}
 }
 

@@ -6,10 +6,11 @@ import "time"
 
 // Reasons of a change of the factor.
 const (
-	ReasonLatency   = "latency"
-	ReasonQueue     = "queue"
-	ReasonErrors    = "errors"
-	ReasonRecovered = "recovered"
+	ReasonLatency      = "latency"
+	ReasonQueue        = "queue"
+	ReasonErrors       = "errors"
+	ReasonOpenBreakers = "open_breakers"
+	ReasonRecovered    = "recovered"
 )
 
 // Signal is the backend health the controller reads at each evaluation.
@@ -28,10 +29,13 @@ type Settings struct {
 	LatencyThreshold   time.Duration
 	ErrorRateThreshold float64
 	QueueThreshold     float64
-	DecreaseOnLatency  float64 // applied on high latency or a full queue
-	DecreaseOnErrors   float64 // applied on a high error rate or open breakers
-	Increase           float64
-	MinFactor          float64
+	// OpenBreakerThreshold: a share of endpoints with an open circuit
+	// breaker at or above it is stress.
+	OpenBreakerThreshold float64
+	DecreaseOnLatency    float64 // applied on high latency or a full queue
+	DecreaseOnErrors     float64 // applied on a high error rate or open breakers
+	Increase             float64
+	MinFactor            float64
 	// Hysteresis is the share of each threshold by which a signal must fall
 	// below it before the factor rises again: between (1-Hysteresis)*threshold
 	// and the threshold, the factor holds.
@@ -58,14 +62,14 @@ func (c *Controller) Factor() float64 { return c.factor }
 // Evaluate applies one interval's signal and returns the new factor and the
 // reason of the change ("" when the factor did not change).
 //
-// Stressed (any signal at or above its threshold): the factor is multiplied by
-// the strongest applicable decrease (latency and queue fill by
-// DecreaseOnLatency, errors and open breakers by DecreaseOnErrors), never below
-// MinFactor. Healthy (every signal below (1-Hysteresis) times its threshold):
+// Stressed (any signal at or above its threshold, a threshold of 0 disabling
+// its signal): the factor is multiplied by the strongest applicable decrease
+// (latency and queue fill by DecreaseOnLatency, errors and open breakers by
+// DecreaseOnErrors; on a tie the first of latency, queue, errors, open
+// breakers names the reason), never below MinFactor. Healthy (every signal below (1-Hysteresis) times its threshold):
 // the factor is multiplied by Increase, up to exactly 1. Otherwise it holds.
 func (c *Controller) Evaluate(sig Signal) (float64, string) {
 	s := c.s
-	errs := max(sig.ErrorRate, sig.OpenBreakerShare)
 	mult, reason := 1.0, ""
 	stress := func(m float64, r string) {
 		if m < mult {
@@ -78,8 +82,11 @@ func (c *Controller) Evaluate(sig Signal) (float64, string) {
 	if s.QueueThreshold > 0 && sig.QueueFill >= s.QueueThreshold {
 		stress(s.DecreaseOnLatency, ReasonQueue)
 	}
-	if s.ErrorRateThreshold > 0 && errs >= s.ErrorRateThreshold {
+	if s.ErrorRateThreshold > 0 && sig.ErrorRate >= s.ErrorRateThreshold {
 		stress(s.DecreaseOnErrors, ReasonErrors)
+	}
+	if s.OpenBreakerThreshold > 0 && sig.OpenBreakerShare >= s.OpenBreakerThreshold {
+		stress(s.DecreaseOnErrors, ReasonOpenBreakers)
 	}
 	if reason != "" {
 		next := max(c.factor*mult, s.MinFactor)
@@ -89,18 +96,19 @@ func (c *Controller) Evaluate(sig Signal) (float64, string) {
 		c.factor = next
 		return c.factor, reason
 	}
-	if c.factor >= 1 || !c.healthy(sig, errs) {
+	if c.factor >= 1 || !c.healthy(sig) {
 		return c.factor, ""
 	}
 	c.factor = min(c.factor*s.Increase, 1)
 	return c.factor, ReasonRecovered
 }
 
-func (c *Controller) healthy(sig Signal, errs float64) bool {
+func (c *Controller) healthy(sig Signal) bool {
 	s := c.s
 	keep := 1 - s.Hysteresis
 	below := func(v, threshold float64) bool { return threshold <= 0 || v < keep*threshold }
 	return below(float64(sig.Latency), float64(s.LatencyThreshold)) &&
 		below(sig.QueueFill, s.QueueThreshold) &&
-		below(errs, s.ErrorRateThreshold)
+		below(sig.ErrorRate, s.ErrorRateThreshold) &&
+		below(sig.OpenBreakerShare, s.OpenBreakerThreshold)
 }

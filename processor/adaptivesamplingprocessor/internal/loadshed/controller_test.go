@@ -8,14 +8,15 @@ import (
 
 func settings() Settings {
 	return Settings{
-		LatencyThreshold:   500 * time.Millisecond,
-		ErrorRateThreshold: 0.05,
-		QueueThreshold:     0.5,
-		DecreaseOnLatency:  0.8,
-		DecreaseOnErrors:   0.9,
-		Increase:           1.1,
-		MinFactor:          0.1,
-		Hysteresis:         0.2,
+		LatencyThreshold:     500 * time.Millisecond,
+		ErrorRateThreshold:   0.05,
+		QueueThreshold:       0.5,
+		OpenBreakerThreshold: 0.5,
+		DecreaseOnLatency:    0.8,
+		DecreaseOnErrors:     0.9,
+		Increase:             1.1,
+		MinFactor:            0.1,
+		Hysteresis:           0.2,
 	}
 }
 
@@ -37,7 +38,9 @@ func TestDecreaseSteps(t *testing.T) {
 		{"latency", slow, 0.8, ReasonLatency},
 		{"queue", Signal{QueueFill: 0.9}, 0.8, ReasonQueue},
 		{"errors", failing, 0.9, ReasonErrors},
-		{"open breakers count as errors", Signal{OpenBreakerShare: 0.5}, 0.9, ReasonErrors},
+		{"open breakers", Signal{OpenBreakerShare: 0.5}, 0.9, ReasonOpenBreakers},
+		{"open breakers below their threshold", Signal{OpenBreakerShare: 0.49}, 1, ""},
+		{"errors win a tie with open breakers", Signal{ErrorRate: 1, OpenBreakerShare: 1}, 0.9, ReasonErrors},
 		{"the strongest decrease wins", Signal{Latency: time.Second, ErrorRate: 1}, 0.8, ReasonLatency},
 		{"healthy at factor 1 holds", healthy, 1, ""},
 	} {
@@ -131,6 +134,22 @@ func TestBoundedChanges(t *testing.T) {
 	// Down 5 steps (0.8^5 = 0.328), up ceil(log(1/0.328)/log(1.1)) = 12 steps.
 	if changes != 17 {
 		t.Fatalf("%d changes, want 17", changes)
+	}
+}
+
+// TestOpenBreakersRecovery holds the factor while the share of open breakers
+// sits in the hysteresis band and recovers once it falls below it.
+func TestOpenBreakersRecovery(t *testing.T) {
+	c := NewController(settings())
+	if f, r := c.Evaluate(Signal{OpenBreakerShare: 1}); f != 0.9 || r != ReasonOpenBreakers {
+		t.Fatalf("all breakers open: %v %q, want 0.9 %q", f, r, ReasonOpenBreakers)
+	}
+	// 0.45 is above (1-0.2)*0.5 = 0.4: hold.
+	if f, r := c.Evaluate(Signal{OpenBreakerShare: 0.45}); f != 0.9 || r != "" {
+		t.Fatalf("open share in the band: %v %q, want to hold 0.9", f, r)
+	}
+	if f, r := c.Evaluate(Signal{OpenBreakerShare: 0.25}); r != ReasonRecovered || math.Abs(f-0.99) > 1e-12 {
+		t.Fatalf("open share below the band: %v %q, want 0.99 %q", f, r, ReasonRecovered)
 	}
 }
 

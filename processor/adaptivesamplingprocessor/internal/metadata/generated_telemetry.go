@@ -133,7 +133,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings) (*TelemetryBuilde
 	errs = errors.Join(errs, err)
 	builder.ProcessorAdaptiveSamplingLoadSheddingChanges, err = builder.meter.Int64ObservableCounter(
 		"otelcol_processor_adaptive_sampling_load_shedding_changes",
-		metric.WithDescription("Changes of the load-shedding factor by reason (latency, queue, errors, recovered) [Development]"),
+		metric.WithDescription("Changes of the load-shedding factor by reason (latency, queue, errors, open_breakers, recovered) [Development]"),
 		metric.WithUnit("{changes}"),
 	)
 	errs = errors.Join(errs, err)
