@@ -85,7 +85,7 @@ func createTraces(ctx context.Context, set exporter.Settings, cfg component.Conf
 	if e.lb != nil {
 		push = e.lb.pushTraces
 	}
-	h := newHealthMeter(c, set, policy.Traces)
+	h := newHealthMeter(c, set, policy.Traces).withBreakers(e)
 	return h.traces(exporterhelper.NewTraces(ctx, set, cfg, measured(h, push, h.tracesSize), options(c, e)...))
 }
 
@@ -99,7 +99,7 @@ func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Con
 	if e.lb != nil {
 		push = e.lb.pushMetrics
 	}
-	h := newHealthMeter(c, set, policy.Metrics)
+	h := newHealthMeter(c, set, policy.Metrics).withBreakers(e)
 	return h.metrics(exporterhelper.NewMetrics(ctx, set, cfg, measured(h, push, h.metricsSize), options(c, e)...))
 }
 
@@ -113,6 +113,6 @@ func createLogs(ctx context.Context, set exporter.Settings, cfg component.Config
 	if e.lb != nil {
 		push = e.lb.pushLogs
 	}
-	h := newHealthMeter(c, set, policy.Logs)
+	h := newHealthMeter(c, set, policy.Logs).withBreakers(e)
 	return h.logs(exporterhelper.NewLogs(ctx, set, cfg, measured(h, push, h.logsSize), options(c, e)...))
 }

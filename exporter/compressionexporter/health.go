@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -32,7 +33,9 @@ type HealthConfig struct {
 	// LatencyWeight is the weight of each export in the moving average of
 	// export latency, in (0, 1].
 	LatencyWeight float64 `mapstructure:"latency_weight"`
-	// ErrorWindow is the window of the error rate.
+	// ErrorWindow is the window of the error rate. It is also the half-life
+	// of the latency average while no export is in flight, so that an idle
+	// exporter forgets a slow backend.
 	ErrorWindow time.Duration `mapstructure:"error_window"`
 }
 
@@ -60,9 +63,16 @@ func (c *HealthConfig) validate() error {
 // healthMeter measures one exporter's export latency, error rate and sending
 // queue fill and publishes them.
 //
+// The latency average is updated by every attempt. While no attempt is in
+// flight it decays, halving every error_window from the end of the last one,
+// so an exporter that stopped exporting does not keep reporting an old slow
+// backend; an attempt in flight holds it (the backend has not answered yet).
+//
 // The sending queue belongs to exporterhelper, which does not tell the
 // exporter its size; the meter estimates it. What enters is counted by the
-// wrapped Consume* (accepted calls only), what leaves by the push function on a
+// wrapped Consume* before the request is handed to the queue (a queue
+// consumer may take it out before Consume returns) and taken back when the
+// queue refuses it; what leaves is counted by the push function on a
 // request's first attempt (a request picked up by a queue consumer has left
 // the queue, as in exporterhelper's own queue_size; its retries are not
 // counted again). Sizes are in the queue's sizer: requests, items, or bytes
@@ -84,14 +94,16 @@ type healthMeter struct {
 	queued atomic.Int64
 
 	mu        sync.Mutex
-	latency   float64 // EWMA, nanoseconds
+	latency   float64 // EWMA, nanoseconds, as of idleSince when inFlight is 0
 	hasLat    bool
+	inFlight  int       // attempts started and not finished
+	idleSince time.Time // end of the last attempt, when inFlight is 0
 	winStart  time.Time
 	cur, prev outcomes
 	retrying  map[any]time.Time // requests whose last attempt failed transiently, by first attempt
 
 	// openBreakerShare is the share of endpoints whose circuit breaker is
-	// open; 0 until the exporter has breakers.
+	// open (always 0 for an exporter with one configured endpoint).
 	openBreakerShare func() float64
 
 	health   samplingstateextension.Health
@@ -125,7 +137,16 @@ func newHealthMeter(cfg *Config, set exporter.Settings, signal string) *healthMe
 	return h
 }
 
-// entered counts n units accepted into the sending queue.
+// withBreakers makes the meter report the share of e's endpoints whose circuit
+// breaker is open.
+func (h *healthMeter) withBreakers(e *compressionExporter) *healthMeter {
+	if h != nil {
+		h.openBreakerShare = e.OpenEndpointShare
+	}
+	return h
+}
+
+// entered counts n units handed to the sending queue.
 func (h *healthMeter) entered(n int64) {
 	if h.queueSize > 0 {
 		h.queued.Add(n)
@@ -142,12 +163,37 @@ func (h *healthMeter) left(n int64) {
 	}
 }
 
-// attempt records one push of req (of size n) that took elapsed and returned err.
+// decayed is the latency average after idle time without exports: halved
+// every error window.
+func (h *healthMeter) decayed(idle time.Duration) float64 {
+	if idle <= 0 {
+		return h.latency
+	}
+	return h.latency * math.Exp2(-float64(idle)/float64(h.cfg.ErrorWindow))
+}
+
+// begin records the start of an attempt and returns its start time.
+func (h *healthMeter) begin() time.Time {
+	start := h.now()
+	h.mu.Lock()
+	if h.inFlight == 0 && h.hasLat {
+		h.latency = h.decayed(start.Sub(h.idleSince))
+	}
+	h.inFlight++
+	h.mu.Unlock()
+	return start
+}
+
+// attempt records one push of req (of size n), begun at start, that returned err.
 func (h *healthMeter) attempt(req any, n int64, start time.Time, err error) {
 	now := h.now()
 	elapsed := float64(now.Sub(start))
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.inFlight--
+	if h.inFlight == 0 {
+		h.idleSince = now
+	}
 	if h.hasLat {
 		h.latency += h.cfg.LatencyWeight * (elapsed - h.latency)
 	} else {
@@ -197,9 +243,13 @@ func (h *healthMeter) rotate(now time.Time) {
 // signal is the current health: the latency EWMA, the error rate over the
 // current and the previous error window, the queue fill ratio.
 func (h *healthMeter) signal() samplingstateextension.Signal {
+	now := h.now()
 	h.mu.Lock()
-	h.rotate(h.now())
+	h.rotate(now)
 	lat := time.Duration(h.latency)
+	if h.inFlight == 0 && h.hasLat {
+		lat = time.Duration(h.decayed(now.Sub(h.idleSince)))
+	}
 	total := h.cur.ok + h.cur.failed + h.prev.ok + h.prev.failed
 	failed := h.cur.failed + h.prev.failed
 	h.mu.Unlock()
@@ -297,7 +347,7 @@ func measured[T comparable](h *healthMeter, push func(context.Context, T) error,
 		if h.queueSize > 0 {
 			n = size(d)
 		}
-		start := h.now()
+		start := h.begin()
 		err := push(ctx, d)
 		h.attempt(d, n, start, err)
 		return err
@@ -314,9 +364,10 @@ type healthTraces struct {
 
 func (w healthTraces) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	n := w.h.tracesSize(td)
+	w.h.entered(n)
 	err := w.Traces.ConsumeTraces(ctx, td)
-	if err == nil {
-		w.h.entered(n)
+	if err != nil {
+		w.h.left(n)
 	}
 	return err
 }
@@ -328,9 +379,10 @@ type healthMetrics struct {
 
 func (w healthMetrics) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
 	n := w.h.metricsSize(md)
+	w.h.entered(n)
 	err := w.Metrics.ConsumeMetrics(ctx, md)
-	if err == nil {
-		w.h.entered(n)
+	if err != nil {
+		w.h.left(n)
 	}
 	return err
 }
@@ -342,9 +394,10 @@ type healthLogs struct {
 
 func (w healthLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	n := w.h.logsSize(ld)
+	w.h.entered(n)
 	err := w.Logs.ConsumeLogs(ctx, ld)
-	if err == nil {
-		w.h.entered(n)
+	if err != nil {
+		w.h.left(n)
 	}
 	return err
 }
