@@ -22,7 +22,7 @@ BUILDAH ?= buildah
 BUILDAH_FLAGS ?=
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: help all build generate image test-deploy k8s-sync check-generated keys run demo test test-unit bench bench-e2e lint fuzz tools clean
+.PHONY: help all build generate image test-deploy k8s-sync check-generated keys run demo demo-overload test test-unit bench bench-e2e lint fuzz tools clean
 
 ## all: the default, same as build
 all: build
@@ -90,6 +90,12 @@ run: build keys
 DEMO_CONFIG ?= config.yaml
 demo: build
 	$(GO) run ./cmd/demo --bin $(BIN) --config $(DEMO_CONFIG)
+
+## demo-overload: the demo with a backend that slows down mid-run: load shedding lowers the sampling
+## factor and restores it, nothing is refused, adjusted counts still add up (demo/overload.yaml)
+demo-overload: build
+	$(GO) run ./cmd/demo --bin $(BIN) --config config.yaml --overlay demo/overload.yaml \
+		--duration 30s --rate 1000 --slow-from 5s --slow-until 15s --slow-delay 2s
 
 ## test: unit, golden, property and end-to-end tests (e2e tests use bin/otelgate)
 ## (then the allocation tests again without -race, which adds allocations of its own;

@@ -3,6 +3,13 @@
 // starts the gateway with config.yaml pointed at it, drives a few seconds of
 // realistic traces, metrics and logs through it with the load generator, stops
 // both with SIGTERM and prints what happened. `make demo` runs it.
+//
+// With --slow-delay (make demo-overload), the backend is an in-process OTLP
+// sink that holds its acknowledgements for that delay between --slow-from and
+// --slow-until, and the summary follows the gateway's load-shedding factor
+// down and back and compares the kept spans' adjusted counts with the spans
+// sampled; --overlay merges a config over --config (demo/overload.yaml puts
+// load shedding on the demo's time scale).
 package main
 
 import (
@@ -16,13 +23,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/otelgate/otelgate/internal/faultsink"
 	"github.com/otelgate/otelgate/internal/gatewayproc"
 )
 
 type options struct {
 	Binary     string
 	Config     string
+	Overlay    string // merged over Config when set
 	SinkConfig string
+	Slow       slowdown
 	Out        string
 	Duration   time.Duration
 	Rate       int
@@ -37,6 +47,10 @@ func main() {
 	var o options
 	flag.StringVar(&o.Binary, "bin", "bin/otelgate", "the otelgate binary")
 	flag.StringVar(&o.Config, "config", "config.yaml", "the gateway config to demonstrate")
+	flag.StringVar(&o.Overlay, "overlay", "", "a config merged over --config (for example demo/overload.yaml)")
+	flag.DurationVar(&o.Slow.Delay, "slow-delay", 0, "hold each acknowledgement of the backend this long between --slow-from and --slow-until (0: a normal backend)")
+	flag.DurationVar(&o.Slow.From, "slow-from", 5*time.Second, "when the backend slows down, after the load starts")
+	flag.DurationVar(&o.Slow.Until, "slow-until", 15*time.Second, "when the backend recovers, after the load starts")
 	flag.StringVar(&o.SinkConfig, "sink-config", "demo/sink.yaml", "the config of the stand-in backend")
 	flag.StringVar(&o.Out, "out", "demo-output", "folder for the sink's files and both processes' logs")
 	flag.DurationVar(&o.Duration, "duration", 5*time.Second, "how long to drive load")
@@ -74,16 +88,31 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 		procOut = w
 	}
 
-	fmt.Fprintf(w, "starting the sink (%s) ...\n", o.SinkConfig)
-	sink, err := gatewayproc.StartHealthy(gatewayproc.Options{Binary: o.Binary, Config: o.SinkConfig, Dir: sinkDir, Output: procOut}, 60*time.Second)
-	if err != nil {
-		return summary{}, fmt.Errorf("sink: %w\n%s", err, sink.Output())
+	var sink *gatewayproc.Process
+	var fault *faultsink.Sink
+	var backendGRPC, backendHTTP string
+	if o.Slow.enabled() {
+		fmt.Fprintf(w, "starting the backend (an OTLP sink in this process, slow from %s to %s) ...\n", o.Slow.From, o.Slow.Until)
+		var err error
+		if fault, err = faultsink.Start(); err != nil {
+			return summary{}, err
+		}
+		defer fault.Stop()
+		backendGRPC, backendHTTP = fault.GRPCEndpoint, fault.HTTPEndpoint
+	} else {
+		fmt.Fprintf(w, "starting the sink (%s) ...\n", o.SinkConfig)
+		var err error
+		sink, err = gatewayproc.StartHealthy(gatewayproc.Options{Binary: o.Binary, Config: o.SinkConfig, Dir: sinkDir, Output: procOut}, 60*time.Second)
+		if err != nil {
+			return summary{}, fmt.Errorf("sink: %w\n%s", err, sink.Output())
+		}
+		defer sink.Kill()
+		backendGRPC, backendHTTP = sink.GRPCEndpoint, sink.HTTPEndpoint
 	}
-	defer sink.Kill()
 
 	env := map[string]string{
-		gatewayproc.EnvBackendEndpoint:     sink.GRPCEndpoint,
-		gatewayproc.EnvBackendHTTPEndpoint: sink.HTTPEndpoint,
+		gatewayproc.EnvBackendEndpoint:     backendGRPC,
+		gatewayproc.EnvBackendHTTPEndpoint: backendHTTP,
 		// Short aggregation windows, so they close while the demo watches.
 		"OTELGATE_AGGREGATION_INTERVAL": demoAggregationInterval.String(),
 	}
@@ -96,7 +125,7 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 			env[k] = v
 		}
 	}
-	fmt.Fprintf(w, "starting the gateway (%s) -> sink %s ...\n", o.Config, sink.GRPCEndpoint)
+	fmt.Fprintf(w, "starting the gateway (%s) -> sink %s ...\n", o.Config, backendGRPC)
 	// Relative paths in the config (lookup tables) are relative to its folder.
 	cfg, err := filepath.Abs(o.Config)
 	if err != nil {
@@ -106,27 +135,55 @@ func run(ctx context.Context, o options, w io.Writer) (summary, error) {
 	if err != nil {
 		return summary{}, err
 	}
-	gw, err := gatewayproc.StartHealthy(gatewayproc.Options{Binary: o.Binary, Config: cfg, Dir: gwDir, Env: env, Output: procOut, WorkDir: filepath.Dir(cfg)}, 60*time.Second)
+	var args []string
+	if o.Overlay != "" {
+		overlay, err := filepath.Abs(o.Overlay)
+		if err != nil {
+			return summary{}, err
+		}
+		args = []string{"--config", overlay}
+	}
+	gw, err := gatewayproc.StartHealthy(gatewayproc.Options{Binary: o.Binary, Config: cfg, Args: args, Dir: gwDir, Env: env, Output: procOut, WorkDir: filepath.Dir(cfg)}, 60*time.Second)
 	if err != nil {
 		return summary{}, fmt.Errorf("gateway: %w\n%s", err, gw.Output())
 	}
 	defer gw.Kill()
 
 	fmt.Fprintf(w, "sending traces, metrics and logs for %s at %d items/s each ...\n", o.Duration, o.Rate)
+	var ov *overload
+	if fault != nil {
+		ov = startOverload(fault, gw, o.Slow, w)
+		defer ov.stop()
+	}
 	sent, err := sendLoad(ctx, gw.GRPCEndpoint, gw.AuthHeaders(), o)
 	if err != nil {
 		return summary{}, fmt.Errorf("load: %w", err)
+	}
+	if ov != nil {
+		// The factor rises back only while the gateway runs.
+		ov.waitRecovered(60 * time.Second)
 	}
 
 	// Read the gateway's own metrics once its pipelines drained (the exported
 	// counts stopped moving), then stop it: SIGTERM flushes what is still held
 	// (open aggregation windows, batches, the exporter queue) into the sink.
 	gwMetrics, scrapeErr := scrapeDrained(gw, 2*demoAggregationInterval+time.Second, 20*time.Second)
+	var timeline []factorPoint
+	if ov != nil {
+		timeline = ov.stop()
+	}
 	if err := gw.Stop(60 * time.Second); err != nil {
 		return summary{}, fmt.Errorf("gateway did not stop cleanly: %w\n%s", err, tail(gw.Output(), 40))
 	}
 	if scrapeErr != nil {
 		return summary{}, fmt.Errorf("gateway metrics: %w", scrapeErr)
+	}
+	if fault != nil {
+		received := map[string]int64{"traces": fault.Spans(), "metrics": fault.DataPoints(), "logs": fault.LogRecords()}
+		fmt.Fprintf(w, "done: gateway log in %s/gateway.log\n\n", gwDir)
+		s := summarise(gwMetrics, sent, received, pipelineOrder(cfg))
+		s.Shed = summariseShed(o.Slow, timeline, gwMetrics, fault)
+		return s, nil
 	}
 	if err := sink.Stop(60 * time.Second); err != nil {
 		return summary{}, fmt.Errorf("sink did not stop cleanly: %w\n%s", err, tail(sink.Output(), 40))

@@ -34,6 +34,7 @@ type summary struct {
 	Signals    []signalCounts
 	Processors []processorRow
 	Own        []gatewayproc.Sample // otelgate components' own metrics, non-zero
+	Shed       *shedSummary         // overload runs only
 }
 
 var signalUnits = map[string]struct{ receiver, exporter string }{
@@ -206,5 +207,8 @@ func (s summary) print(w io.Writer) {
 			fmt.Fprintf(tw, "  %s\t%s\t%g\n", x.Name, labelString(x.Labels), x.Value)
 		}
 		_ = tw.Flush()
+	}
+	if s.Shed != nil {
+		s.Shed.print(w)
 	}
 }
