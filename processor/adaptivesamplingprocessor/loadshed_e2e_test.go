@@ -58,6 +58,7 @@ type shedLoad struct {
 }
 
 func newShedLoad(t *testing.T, seed uint64, gws ...*e2etest.Gateway) *shedLoad {
+	t.Helper()
 	return &shedLoad{t: t, gws: gws, r: rand.New(rand.NewPCG(seed, 15)), sent: make([]int, len(gws)), factors: make([][]float64, len(gws))}
 }
 
