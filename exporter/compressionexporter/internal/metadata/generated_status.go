@@ -1,6 +1,7 @@
-// Package metadata contains the type, stability and own telemetry of the
-// exporter/compression component (hand-written in mdatagen's shape from
-// ../../metadata.yaml; keep the two in sync).
+// Maintained by hand in the shape mdatagen generates from ../../metadata.yaml
+// (mdatagen cannot be built from the module proxy otelgate uses); keep the
+// two in sync.
+
 package metadata // import "github.com/otelgate/otelgate/exporter/compressionexporter/internal/metadata"
 
 import (

@@ -1,3 +1,7 @@
+// Maintained by hand in the shape mdatagen generates from ../../metadata.yaml
+// (mdatagen cannot be built from the module proxy otelgate uses); keep the
+// two in sync.
+
 package metadata // import "github.com/otelgate/otelgate/exporter/compressionexporter/internal/metadata"
 
 import (
