@@ -16,10 +16,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/otelgate/otelgate/extension/keyringextension"
 	"github.com/otelgate/otelgate/extension/keyringextension/keyring"
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/encryptionprocessor/codec"
 )
 
@@ -138,26 +139,6 @@ func firstSpan(td ptrace.Traces) ptrace.Span {
 	return td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
 }
 
-func sumMetric(t *testing.T, tel *componenttest.Telemetry, name string, attrs map[string]string) int64 {
-	t.Helper()
-	m, err := tel.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	var n int64
-	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		ok := true
-		for k, v := range attrs {
-			got, has := dp.Attributes.Value(attrKey(k))
-			ok = ok && has && got.AsString() == v
-		}
-		if ok {
-			n += dp.Value
-		}
-	}
-	return n
-}
-
 // TestDecryptFailuresPerOnError: tampered, truncated, unknown-key, moved and
 // not-our-format values under a decrypt rule are kept, dropped or drop their
 // record per on_error, and counted by reason; none passes as decrypted.
@@ -206,7 +187,7 @@ func TestDecryptFailuresPerOnError(t *testing.T) {
 			require.NoError(t, dec.traces.ConsumeTraces(context.Background(), in))
 			out := dec.tsink.AllTraces()
 			for reason, n := range wantReasons {
-				assert.Equal(t, n, sumMetric(t, tel, "otelcol_processor_encryption_decrypt_failures", map[string]string{"reason": reason, "level": "record"}), reason)
+				assert.Equal(t, n, testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_decrypt_failures", attribute.String("reason", reason), attribute.String("level", "record")), reason)
 			}
 			// Span 0 decrypts fully; spans 1..5 decrypt their other attribute,
 			// except that drop_record stops at a span's first failure.
@@ -214,7 +195,7 @@ func TestDecryptFailuresPerOnError(t *testing.T) {
 			if onErr == OnErrorDropRecord {
 				wantDecrypted = 2 + 1
 			}
-			assert.Equal(t, wantDecrypted, sumMetric(t, tel, "otelcol_processor_encryption_values_decrypted", map[string]string{"level": "record"}))
+			assert.Equal(t, wantDecrypted, testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_values_decrypted", attribute.String("level", "record")))
 			require.Len(t, out, 1)
 			got := out[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 			switch onErr {
@@ -234,10 +215,10 @@ func TestDecryptFailuresPerOnError(t *testing.T) {
 					assert.False(t, has, "span %d %s dropped", i, k)
 					assert.Equal(t, 1, got.At(i).Attributes().Len())
 				}
-				assert.Equal(t, int64(5), sumMetric(t, tel, "otelcol_processor_encryption_attributes_dropped", nil))
+				assert.Equal(t, int64(5), testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_attributes_dropped"))
 			case OnErrorDropRecord:
 				require.Equal(t, 1, got.Len())
-				assert.Equal(t, int64(5), sumMetric(t, tel, "otelcol_processor_encryption_records_dropped", nil))
+				assert.Equal(t, int64(5), testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_records_dropped"))
 			}
 			v, _ := got.At(0).Attributes().Get("user.email")
 			assert.Equal(t, "alice@example.com", v.Str())
@@ -261,8 +242,8 @@ func TestDropRecordAtResourceLevelDropsEverythingBelow(t *testing.T) {
 	out := dec.lsink.AllLogs()[0]
 	assert.Equal(t, 1, out.LogRecordCount())
 	assert.Equal(t, "kept", out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Str())
-	assert.Equal(t, int64(3), sumMetric(t, tel, "otelcol_processor_encryption_records_dropped", nil))
-	assert.Equal(t, int64(1), sumMetric(t, tel, "otelcol_processor_encryption_decrypt_failures", map[string]string{"level": "resource", "reason": "malformed"}))
+	assert.Equal(t, int64(3), testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_records_dropped"))
+	assert.Equal(t, int64(1), testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_decrypt_failures", attribute.String("level", "resource"), attribute.String("reason", "malformed")))
 
 	// Everything dropped: nothing is forwarded.
 	ld2 := plog.NewLogs()
@@ -383,7 +364,7 @@ func TestNoKeyMaterialInLogsOrMetrics(t *testing.T) {
 	// A broken key file (with a key in it) and a reload failure.
 	require.NoError(t, os.WriteFile(path, []byte("active: k1\nkeys:\n  - id: k1\n    key: {"+testKey1+"}\n"), 0o600))
 	require.Eventually(t, func() bool {
-		return sumMetric(t, tel, "otelcol_extension_keyring_reloads", map[string]string{"outcome": "failure"}) >= 1
+		return testutil.IntSum(t, tel.Reader, "otelcol_extension_keyring_reloads", attribute.String("outcome", "failure")) >= 1
 	}, 10*time.Second, 10*time.Millisecond)
 	assert.Equal(t, "k1", ext.(keyringextension.Keyring).Ring().Active().ID())
 
@@ -473,8 +454,7 @@ func TestEncryptedCountsByLevel(t *testing.T) {
 		"body":     2,
 	}
 	for level, n := range want {
-		assert.Equal(t, n, sumMetric(t, tel, "otelcol_processor_encryption_values_encrypted",
-			map[string]string{"level": level, "algorithm": "aes256gcm", "key_id": "k1"}), level)
+		assert.Equal(t, n, testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_values_encrypted", attribute.String("level", level), attribute.String("algorithm", "aes256gcm"), attribute.String("key_id", "k1")), level)
 	}
-	assert.Equal(t, int64(0), sumMetric(t, tel, "otelcol_processor_encryption_values_encrypted", map[string]string{"algorithm": "chacha20poly1305"}))
+	assert.Equal(t, int64(0), testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_values_encrypted", attribute.String("algorithm", "chacha20poly1305")))
 }

@@ -1,6 +1,4 @@
-// Maintained by hand in the shape mdatagen generates from ../../metadata.yaml
-// (mdatagen cannot be built from the module proxy otelgate uses); keep the
-// two in sync.
+// Written by hand in the shape mdatagen generates; keep in sync with metadata.yaml.
 
 package metadata
 

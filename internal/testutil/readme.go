@@ -1,0 +1,91 @@
+package testutil
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/processor"
+)
+
+var yamlBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
+
+// ReadmeExample is one component configured in a ```yaml block of a README.
+type ReadmeExample struct {
+	Block int // index of the block among the README's yaml blocks
+	ID    component.ID
+	Conf  *confmap.Conf
+}
+
+func (e ReadmeExample) String() string { return fmt.Sprintf("yaml block %d: %s", e.Block, e.ID) }
+
+// ReadmeExamples returns every component of type typ under section
+// ("processors", "exporters" or "extensions") of the yaml blocks of the
+// README at path, as written (${env:...} references are not resolved).
+func ReadmeExamples(t testing.TB, path, section string, typ component.Type) []ReadmeExample {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var out []ReadmeExample
+	for i, b := range yamlBlock.FindAllStringSubmatch(string(raw), -1) {
+		file := filepath.Join(t.TempDir(), fmt.Sprintf("block_%d.yaml", i))
+		require.NoError(t, os.WriteFile(file, []byte(b[1]), 0o600))
+		cm, err := confmaptest.LoadConf(file)
+		require.NoError(t, err, "%s: yaml block %d", path, i)
+		if !cm.IsSet(section) {
+			continue
+		}
+		sec, err := cm.Sub(section)
+		require.NoError(t, err)
+		for key := range sec.ToStringMap() {
+			var id component.ID
+			require.NoError(t, id.UnmarshalText([]byte(key)), "%s: yaml block %d", path, i)
+			if id.Type() != typ {
+				continue
+			}
+			sub, err := sec.Sub(key)
+			require.NoError(t, err)
+			out = append(out, ReadmeExample{Block: i, ID: id, Conf: sub})
+		}
+	}
+	return out
+}
+
+// CheckReadme unmarshals every example of the factory's component in the
+// README at path into the factory's default config, lets fix (when not nil)
+// fill in what the example reads from the environment, and validates it. It
+// returns the examples it checked.
+func CheckReadme(t testing.TB, path string, f component.Factory, fix func(ReadmeExample, component.Config)) []ReadmeExample {
+	t.Helper()
+	examples := ReadmeExamples(t, path, section(t, f), f.Type())
+	for _, e := range examples {
+		cfg := f.CreateDefaultConfig()
+		require.NoError(t, e.Conf.Unmarshal(cfg), "%s: %s", path, e)
+		if fix != nil {
+			fix(e, cfg)
+		}
+		require.NoError(t, confmap.Validate(cfg), "%s: %s", path, e)
+	}
+	return examples
+}
+
+func section(t testing.TB, f component.Factory) string {
+	switch f.(type) {
+	case processor.Factory:
+		return "processors"
+	case exporter.Factory:
+		return "exporters"
+	case extension.Factory:
+		return "extensions"
+	}
+	t.Fatalf("factory %T is not a processor, exporter or extension factory", f)
+	return ""
+}
