@@ -3,17 +3,16 @@ package testutil
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/processor"
+	"go.yaml.in/yaml/v3"
 )
 
 var yamlBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
@@ -30,16 +29,20 @@ func (e ReadmeExample) String() string { return fmt.Sprintf("yaml block %d: %s",
 // ReadmeExamples returns every component of type typ under section
 // ("processors", "exporters" or "extensions") of the yaml blocks of the
 // README at path, as written (${env:...} references are not resolved).
+// Blocks that are not a map (a table file, a list) are not configurations.
 func ReadmeExamples(t testing.TB, path, section string, typ component.Type) []ReadmeExample {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	var out []ReadmeExample
 	for i, b := range yamlBlock.FindAllStringSubmatch(string(raw), -1) {
-		file := filepath.Join(t.TempDir(), fmt.Sprintf("block_%d.yaml", i))
-		require.NoError(t, os.WriteFile(file, []byte(b[1]), 0o600))
-		cm, err := confmaptest.LoadConf(file)
-		require.NoError(t, err, "%s: yaml block %d", path, i)
+		var doc any
+		require.NoError(t, yaml.Unmarshal([]byte(b[1]), &doc), "%s: yaml block %d", path, i)
+		m, isMap := doc.(map[string]any)
+		if !isMap {
+			continue // a table, a list of tokens: not a collector configuration
+		}
+		cm := confmap.NewFromStringMap(m)
 		if !cm.IsSet(section) {
 			continue
 		}
