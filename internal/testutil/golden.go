@@ -35,6 +35,8 @@ var GoldenDir = filepath.Join("testdata", "golden")
 type GoldenCase struct {
 	Name string
 	Dir  string
+	// T is the case's subtest under RunGolden and RunGoldenSignals.
+	T *testing.T
 }
 
 // Path is the path of file in the case's directory.
@@ -163,21 +165,25 @@ func GoldenCases(t testing.TB) []GoldenCase {
 	return cases
 }
 
-// RunGolden runs fn as a subtest for every golden case.
-func RunGolden(t *testing.T, fn func(t *testing.T, c GoldenCase)) {
+// RunGolden runs fn as a subtest for every golden case; c.T is the subtest.
+func RunGolden(t *testing.T, fn func(c GoldenCase)) {
 	t.Helper()
 	for _, c := range GoldenCases(t) {
-		t.Run(c.Name, func(t *testing.T) { fn(t, c) })
+		t.Run(c.Name, func(t *testing.T) {
+			c.T = t
+			fn(c)
+		})
 	}
 }
 
 // Signals is what a case of RunGoldenSignals runs: for each signal, how the
 // component turns the input into its output, and how the output compares
-// with expected.yaml. A nil function fails the cases of that signal.
+// with expected.yaml. A nil function fails the cases of that signal. The
+// functions run in the case's subtest (the c.T setup was given).
 type Signals struct {
-	Traces         func(t *testing.T, in ptrace.Traces) ptrace.Traces
-	Metrics        func(t *testing.T, in pmetric.Metrics) pmetric.Metrics
-	Logs           func(t *testing.T, in plog.Logs) plog.Logs
+	Traces         func(in ptrace.Traces) ptrace.Traces
+	Metrics        func(in pmetric.Metrics) pmetric.Metrics
+	Logs           func(in plog.Logs) plog.Logs
 	TracesOptions  []ptracetest.CompareTracesOption
 	MetricsOptions []pmetrictest.CompareMetricsOption
 	LogsOptions    []plogtest.CompareLogsOption
@@ -187,18 +193,19 @@ type Signals struct {
 // signals: a case named traces_<...>, metrics_<...> or logs_<...> reads
 // input.yaml as that signal, gives it to the function setup returns for the
 // signal, and compares the output with expected.yaml.
-func RunGoldenSignals(t *testing.T, setup func(t *testing.T, c GoldenCase) Signals) {
+func RunGoldenSignals(t *testing.T, setup func(c GoldenCase) Signals) {
 	t.Helper()
-	RunGolden(t, func(t *testing.T, c GoldenCase) {
-		s := setup(t, c)
+	RunGolden(t, func(c GoldenCase) {
+		t := c.T
+		s := setup(c)
 		signal, _, _ := strings.Cut(c.Name, "_")
 		switch {
 		case signal == "traces" && s.Traces != nil:
-			c.ExpectTraces(t, "", s.Traces(t, c.Traces(t, "")), s.TracesOptions...)
+			c.ExpectTraces(t, "", s.Traces(c.Traces(t, "")), s.TracesOptions...)
 		case signal == "metrics" && s.Metrics != nil:
-			c.ExpectMetrics(t, "", s.Metrics(t, c.Metrics(t, "")), s.MetricsOptions...)
+			c.ExpectMetrics(t, "", s.Metrics(c.Metrics(t, "")), s.MetricsOptions...)
 		case signal == "logs" && s.Logs != nil:
-			c.ExpectLogs(t, "", s.Logs(t, c.Logs(t, "")), s.LogsOptions...)
+			c.ExpectLogs(t, "", s.Logs(c.Logs(t, "")), s.LogsOptions...)
 		default:
 			t.Fatalf("case %s: the name must start with traces_, metrics_ or logs_ of a signal the component runs", c.Name)
 		}

@@ -47,8 +47,11 @@ func IntSumBy(t testing.TB, r sdkmetric.Reader, name string, key attribute.Key) 
 	t.Helper()
 	out := map[string]int64{}
 	for _, dp := range intPoints(t, r, name) {
-		v, _ := dp.Attributes.Value(key)
-		out[v.Emit()] += dp.Value
+		var k string
+		if v, ok := dp.Attributes.Value(key); ok {
+			k = v.String()
+		}
+		out[k] += dp.Value
 	}
 	return out
 }

@@ -81,6 +81,7 @@ func CheckReadme(t testing.TB, path string, f component.Factory, fix func(Readme
 }
 
 func section(t testing.TB, f component.Factory) string {
+	t.Helper()
 	switch f.(type) {
 	case processor.Factory:
 		return "processors"

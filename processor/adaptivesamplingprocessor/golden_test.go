@@ -16,7 +16,8 @@ import (
 // tail mode nothing may be forwarded before the traces are decided, at
 // trace_timeout + decision_delay on the test's clock.
 func TestGolden(t *testing.T) {
-	testutil.RunGolden(t, func(t *testing.T, c testutil.GoldenCase) {
+	testutil.RunGolden(t, func(c testutil.GoldenCase) {
+		t := c.T
 		cfg := createDefaultConfig().(*Config)
 		c.LoadConfig(t, cfg)
 		clock := newTestClock()

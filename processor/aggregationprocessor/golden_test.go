@@ -27,7 +27,8 @@ var anyOrder = []pmetrictest.CompareMetricsOption{
 // window). expected.yaml is everything flushed, merged into one document;
 // passthrough.yaml, when present, is what went on unaggregated.
 func TestGolden(t *testing.T) {
-	testutil.RunGolden(t, func(t *testing.T, c testutil.GoldenCase) {
+	testutil.RunGolden(t, func(c testutil.GoldenCase) {
+		t := c.T
 		cfg := createDefaultConfig().(*Config)
 		c.LoadConfig(t, cfg)
 		step := cfg.Rules[0].Interval

@@ -23,24 +23,25 @@ func fixedClock() func() time.Time {
 // TestGolden runs every testdata/golden/<signal>_<case>/: config.yaml
 // configures the filter, input.yaml goes in, expected.yaml must come out.
 func TestGolden(t *testing.T) {
-	testutil.RunGoldenSignals(t, func(t *testing.T, c testutil.GoldenCase) testutil.Signals {
+	testutil.RunGoldenSignals(t, func(c testutil.GoldenCase) testutil.Signals {
+		t := c.T
 		cfg := createDefaultConfig().(*Config)
 		c.LoadConfig(t, cfg)
 		f, err := newFilter(processortest.NewNopSettings(processortest.NopType), cfg, fixedClock())
 		require.NoError(t, err)
 		ctx := context.Background()
 		return testutil.Signals{
-			Traces: func(t *testing.T, in ptrace.Traces) ptrace.Traces {
+			Traces: func(in ptrace.Traces) ptrace.Traces {
 				out, err := f.processTraces(ctx, in)
 				skipOK(t, err, out.ResourceSpans().Len())
 				return out
 			},
-			Metrics: func(t *testing.T, in pmetric.Metrics) pmetric.Metrics {
+			Metrics: func(in pmetric.Metrics) pmetric.Metrics {
 				out, err := f.processMetrics(ctx, in)
 				skipOK(t, err, out.ResourceMetrics().Len())
 				return out
 			},
-			Logs: func(t *testing.T, in plog.Logs) plog.Logs {
+			Logs: func(in plog.Logs) plog.Logs {
 				out, err := f.processLogs(ctx, in)
 				skipOK(t, err, out.ResourceLogs().Len())
 				return out

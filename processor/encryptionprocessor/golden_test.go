@@ -21,27 +21,28 @@ import (
 // trip tests.
 func TestGolden(t *testing.T) {
 	h, _ := startKeyring(t, inlineRing("k1", map[string]string{"k1": testKey1, "k2": testKey2}), nopSettings())
-	testutil.RunGoldenSignals(t, func(t *testing.T, c testutil.GoldenCase) testutil.Signals {
+	testutil.RunGoldenSignals(t, func(c testutil.GoldenCase) testutil.Signals {
+		t := c.T
 		cfg := NewFactory().CreateDefaultConfig().(*Config)
 		c.LoadConfig(t, cfg)
 		p := newPipeline(t, cfg, h, nopSettings())
 		ctx := context.Background()
 		return testutil.Signals{
-			Traces: func(t *testing.T, in ptrace.Traces) ptrace.Traces {
+			Traces: func(in ptrace.Traces) ptrace.Traces {
 				require.NoError(t, p.traces.ConsumeTraces(ctx, in))
 				if got := p.tsink.AllTraces(); len(got) > 0 {
 					return got[0]
 				}
 				return ptrace.NewTraces()
 			},
-			Metrics: func(t *testing.T, in pmetric.Metrics) pmetric.Metrics {
+			Metrics: func(in pmetric.Metrics) pmetric.Metrics {
 				require.NoError(t, p.metrics.ConsumeMetrics(ctx, in))
 				if got := p.msink.AllMetrics(); len(got) > 0 {
 					return got[0]
 				}
 				return pmetric.NewMetrics()
 			},
-			Logs: func(t *testing.T, in plog.Logs) plog.Logs {
+			Logs: func(in plog.Logs) plog.Logs {
 				require.NoError(t, p.logs.ConsumeLogs(ctx, in))
 				if got := p.lsink.AllLogs(); len(got) > 0 {
 					return got[0]

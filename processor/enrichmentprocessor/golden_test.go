@@ -25,21 +25,22 @@ func TestGolden(t *testing.T) {
 	setGatewayEnv(t)
 	ctx := requestContext(map[string][]string{"X-Tenant": {"acme"}, "Authorization": {"Bearer secret"}})
 	n := 0
-	testutil.RunGoldenSignals(t, func(t *testing.T, c testutil.GoldenCase) testutil.Signals {
+	testutil.RunGoldenSignals(t, func(c testutil.GoldenCase) testutil.Signals {
+		t := c.T
 		n++
 		cfg := createDefaultConfig().(*Config)
 		c.LoadConfig(t, cfg)
 		p := startAll(t, cfg, nopSettings())
 		return testutil.Signals{
-			Traces: func(t *testing.T, in ptrace.Traces) ptrace.Traces {
+			Traces: func(in ptrace.Traces) ptrace.Traces {
 				require.NoError(t, p.traces.ConsumeTraces(ctx, in))
 				return p.ts.AllTraces()[len(p.ts.AllTraces())-1]
 			},
-			Metrics: func(t *testing.T, in pmetric.Metrics) pmetric.Metrics {
+			Metrics: func(in pmetric.Metrics) pmetric.Metrics {
 				require.NoError(t, p.metrics.ConsumeMetrics(ctx, in))
 				return p.ms.AllMetrics()[len(p.ms.AllMetrics())-1]
 			},
-			Logs: func(t *testing.T, in plog.Logs) plog.Logs {
+			Logs: func(in plog.Logs) plog.Logs {
 				require.NoError(t, p.logs.ConsumeLogs(ctx, in))
 				return p.ls.AllLogs()[len(p.ls.AllLogs())-1]
 			},

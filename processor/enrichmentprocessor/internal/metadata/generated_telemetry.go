@@ -40,16 +40,10 @@ type TelemetryBuilderOption interface {
 	apply(*TelemetryBuilder)
 }
 
-type telemetryBuilderOptionFunc func(mb *TelemetryBuilder)
-
-func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
-	tbof(mb)
-}
-
 // RegisterProcessorEnrichmentTableRowsCallback sets callback for observable ProcessorEnrichmentTableRows metric.
 func (builder *TelemetryBuilder) RegisterProcessorEnrichmentTableRowsCallback(cb metric.Int64Callback) error {
 	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
-		cb(ctx, &observerInt64{inst: builder.ProcessorEnrichmentTableRows, obs: o})
+		_ = cb(ctx, &observerInt64{inst: builder.ProcessorEnrichmentTableRows, obs: o}) // as mdatagen: a callback error is not the SDK's
 		return nil
 	}, builder.ProcessorEnrichmentTableRows)
 	if err != nil {
@@ -76,7 +70,7 @@ func (builder *TelemetryBuilder) Shutdown() {
 	builder.mu.Lock()
 	defer builder.mu.Unlock()
 	for _, reg := range builder.registrations {
-		reg.Unregister()
+		_ = reg.Unregister()
 	}
 }
 
