@@ -1,7 +1,6 @@
 package keyringextension
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"os"
@@ -16,12 +15,10 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/otelgate/otelgate/extension/keyringextension/internal/metadata"
 	"github.com/otelgate/otelgate/extension/keyringextension/keyring"
 	"github.com/otelgate/otelgate/internal/testutil"
 )
@@ -87,20 +84,8 @@ func writeRing(t *testing.T, path, active string, ids ...string) {
 
 func startExtension(t *testing.T, cfg *Config) (*keyringExtension, *componenttest.Telemetry, *observer.ObservedLogs, error) {
 	t.Helper()
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
-	core, logs := observer.New(zap.DebugLevel)
-	set := extensiontest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
-	set.Logger = zap.New(core)
-	ext, err := NewFactory().Create(context.Background(), set, cfg)
-	require.NoError(t, err)
-	e := ext.(*keyringExtension)
-	err = e.Start(context.Background(), componenttest.NewNopHost())
-	if err == nil {
-		t.Cleanup(func() { require.NoError(t, e.Shutdown(context.Background())) })
-	}
-	return e, tel, logs, err
+	ext, tel, logs, err := testutil.StartExtension(t, NewFactory(), cfg)
+	return ext.(*keyringExtension), tel, logs, err
 }
 
 // TestReloadRotatesAndKeepsOldRingOnBrokenFile: a changed file swaps the ring

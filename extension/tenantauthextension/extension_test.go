@@ -14,12 +14,9 @@ import (
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/otel/attribute"
-	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/otelgate/otelgate/extension/tenantauthextension/internal/metadata"
 	"github.com/otelgate/otelgate/internal/testutil"
 )
 
@@ -75,20 +72,8 @@ func writeTokens(t *testing.T, path string, mode os.FileMode, entries ...string)
 
 func start(t *testing.T, cfg *Config) (*tenantAuth, *componenttest.Telemetry, *observer.ObservedLogs, error) {
 	t.Helper()
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
-	core, logs := observer.New(zap.DebugLevel)
-	set := extensiontest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
-	set.Logger = zap.New(core)
-	ext, err := NewFactory().Create(context.Background(), set, cfg)
-	require.NoError(t, err)
-	a := ext.(*tenantAuth)
-	err = a.Start(context.Background(), componenttest.NewNopHost())
-	if err == nil {
-		t.Cleanup(func() { require.NoError(t, a.Shutdown(context.Background())) })
-	}
-	return a, tel, logs, err
+	ext, tel, logs, err := testutil.StartExtension(t, NewFactory(), cfg)
+	return ext.(*tenantAuth), tel, logs, err
 }
 
 func tenantOf(ctx context.Context) any {

@@ -29,22 +29,22 @@ func TestGolden(t *testing.T) {
 		ctx := context.Background()
 		return testutil.Signals{
 			Traces: func(in ptrace.Traces) ptrace.Traces {
-				require.NoError(t, p.traces.ConsumeTraces(ctx, in))
-				if got := p.tsink.AllTraces(); len(got) > 0 {
+				require.NoError(t, p.Traces.ConsumeTraces(ctx, in))
+				if got := p.TracesSink.AllTraces(); len(got) > 0 {
 					return got[0]
 				}
 				return ptrace.NewTraces()
 			},
 			Metrics: func(in pmetric.Metrics) pmetric.Metrics {
-				require.NoError(t, p.metrics.ConsumeMetrics(ctx, in))
-				if got := p.msink.AllMetrics(); len(got) > 0 {
+				require.NoError(t, p.Metrics.ConsumeMetrics(ctx, in))
+				if got := p.MetricsSink.AllMetrics(); len(got) > 0 {
 					return got[0]
 				}
 				return pmetric.NewMetrics()
 			},
 			Logs: func(in plog.Logs) plog.Logs {
-				require.NoError(t, p.logs.ConsumeLogs(ctx, in))
-				if got := p.lsink.AllLogs(); len(got) > 0 {
+				require.NoError(t, p.Logs.ConsumeLogs(ctx, in))
+				if got := p.LogsSink.AllLogs(); len(got) > 0 {
 					return got[0]
 				}
 				return plog.NewLogs()

@@ -33,16 +33,16 @@ func TestGolden(t *testing.T) {
 		p := startAll(t, cfg, nopSettings())
 		return testutil.Signals{
 			Traces: func(in ptrace.Traces) ptrace.Traces {
-				require.NoError(t, p.traces.ConsumeTraces(ctx, in))
-				return p.ts.AllTraces()[len(p.ts.AllTraces())-1]
+				require.NoError(t, p.Traces.ConsumeTraces(ctx, in))
+				return p.TracesSink.AllTraces()[len(p.TracesSink.AllTraces())-1]
 			},
 			Metrics: func(in pmetric.Metrics) pmetric.Metrics {
-				require.NoError(t, p.metrics.ConsumeMetrics(ctx, in))
-				return p.ms.AllMetrics()[len(p.ms.AllMetrics())-1]
+				require.NoError(t, p.Metrics.ConsumeMetrics(ctx, in))
+				return p.MetricsSink.AllMetrics()[len(p.MetricsSink.AllMetrics())-1]
 			},
 			Logs: func(in plog.Logs) plog.Logs {
-				require.NoError(t, p.logs.ConsumeLogs(ctx, in))
-				return p.ls.AllLogs()[len(p.ls.AllLogs())-1]
+				require.NoError(t, p.Logs.ConsumeLogs(ctx, in))
+				return p.LogsSink.AllLogs()[len(p.LogsSink.AllLogs())-1]
 			},
 			MetricsOptions: []pmetrictest.CompareMetricsOption{pmetrictest.IgnoreResourceMetricsOrder()},
 		}

@@ -24,7 +24,7 @@ func TestOwnMetrics(t *testing.T) {
 	p := startAll(t, cfg, set)
 
 	ld := allSources.Logs(t, "")
-	require.NoError(t, p.logs.ConsumeLogs(requestContext(map[string][]string{"x-tenant": {"acme"}}), ld))
+	require.NoError(t, p.Logs.ConsumeLogs(requestContext(map[string][]string{"x-tenant": {"acme"}}), ld))
 
 	// See testdata/golden/logs_all_sources/expected.yaml: 3 resources get tenant.id
 	// (upsert); the environment inserts 1+3+3; static inserts 3; the tenants
@@ -40,7 +40,7 @@ func TestOwnMetrics(t *testing.T) {
 	// resource 0 keeps sender-tenant, which the table lacks: 3 more misses
 	// (counters are cumulative).
 	ld = allSources.Logs(t, "")
-	require.NoError(t, p.logs.ConsumeLogs(context.Background(), ld))
+	require.NoError(t, p.Logs.ConsumeLogs(context.Background(), ld))
 	assert.Equal(t, map[string]int64{"tenants": 3, "ownership": 2},
 		testutil.IntSumBy(t, tt.Reader, "otelcol_processor_enrichment_lookup_misses", "table"))
 	for _, rl := range ld.ResourceLogs().All() {
