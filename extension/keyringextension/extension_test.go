@@ -14,7 +14,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
@@ -27,14 +26,8 @@ const testKeyB64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" // test-only: 
 
 func TestLoadConfig(t *testing.T) {
 	t.Setenv("OTELGATE_TEST_KEY", testKeyB64)
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
 	load := func(name string) (*Config, error) {
-		t.Helper()
-		cfg := NewFactory().CreateDefaultConfig().(*Config)
-		sub, err := cm.Sub(name)
-		require.NoError(t, err)
-		require.NoError(t, sub.Unmarshal(cfg))
+		cfg := testutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), name, NewFactory()).(*Config)
 		return cfg, cfg.Validate()
 	}
 	cfg, err := load("keyring")

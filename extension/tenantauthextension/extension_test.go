@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.uber.org/zap/zaptest/observer"
 
@@ -27,14 +26,8 @@ const (
 )
 
 func TestLoadConfig(t *testing.T) {
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
 	load := func(name string) (*Config, error) {
-		t.Helper()
-		cfg := NewFactory().CreateDefaultConfig().(*Config)
-		sub, err := cm.Sub(name)
-		require.NoError(t, err)
-		require.NoError(t, sub.Unmarshal(cfg))
+		cfg := testutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), name, NewFactory()).(*Config)
 		return cfg, cfg.Validate()
 	}
 	cfg, err := load("tenant_auth")

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/processor"
@@ -92,4 +93,21 @@ func section(t testing.TB, f component.Factory) string {
 	}
 	t.Fatalf("factory %T is not a processor, exporter or extension factory", f)
 	return ""
+}
+
+// LoadConfig unmarshals the section id (a component ID such as
+// "enrichment/lookups"; "" for the whole file) of the collector-style YAML
+// file at path over the factory's default config. Validation is the
+// caller's: a test of bad configs wants the error.
+func LoadConfig(t testing.TB, path, id string, f component.Factory) component.Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(path)
+	require.NoError(t, err)
+	if id != "" {
+		cm, err = cm.Sub(id)
+		require.NoError(t, err)
+	}
+	cfg := f.CreateDefaultConfig()
+	require.NoError(t, cm.Unmarshal(cfg), "%s: %s", path, id)
+	return cfg
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/aggregationprocessor/internal/metadata"
@@ -15,12 +14,8 @@ import (
 
 func loadNamed(t *testing.T, name string) (*Config, error) {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
+	id := component.NewIDWithName(metadata.Type, name).String()
+	cfg := testutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), id, NewFactory()).(*Config)
 	return cfg, cfg.Validate()
 }
 

@@ -8,27 +8,20 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelgate/otelgate/extension/keyringextension"
 	"github.com/otelgate/otelgate/internal/testutil"
 )
 
-func loadSub(t *testing.T, cm *confmap.Conf, name string) (*Config, error) {
+func loadSub(t *testing.T, name string) (*Config, error) {
 	t.Helper()
-	cfg := NewFactory().CreateDefaultConfig().(*Config)
-	sub, err := cm.Sub(name)
-	require.NoError(t, err)
-	require.NoError(t, sub.Unmarshal(cfg))
+	cfg := testutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), name, NewFactory()).(*Config)
 	return cfg, cfg.Validate()
 }
 
 func TestLoadConfig(t *testing.T) {
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
 
-	cfg, err := loadSub(t, cm, "encryption")
+	cfg, err := loadSub(t, "encryption")
 	require.NoError(t, err)
 	assert.Equal(t, component.MustNewID("keyring"), cfg.Keyring)
 	assert.Equal(t, ActionEncrypt, cfg.Action)
@@ -36,7 +29,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, OnErrorKeep, cfg.OnError)
 	assert.False(t, cfg.LogBody)
 
-	cfg, err = loadSub(t, cm, "encryption/full")
+	cfg, err = loadSub(t, "encryption/full")
 	require.NoError(t, err)
 	assert.Equal(t, component.MustNewIDWithName("keyring", "prod"), cfg.Keyring)
 	assert.Equal(t, ActionDecrypt, cfg.Action)
@@ -84,7 +77,7 @@ func TestLoadConfig(t *testing.T) {
 			`attributes[4].algorithm: unknown algorithm "des"`,
 		},
 	} {
-		_, err := loadSub(t, cm, name)
+		_, err := loadSub(t, name)
 		require.Error(t, err, name)
 		for _, w := range want {
 			assert.Contains(t, err.Error(), w, name)

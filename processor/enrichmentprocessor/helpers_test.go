@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
@@ -19,12 +18,7 @@ import (
 // loadConfig reads the enrichment section named id from a collector-style YAML file.
 func loadConfig(t testing.TB, path, id string) *Config {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(path)
-	require.NoError(t, err)
-	sub, err := cm.Sub(id)
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
+	cfg := testutil.LoadConfig(t, path, id, NewFactory()).(*Config)
 	require.NoError(t, confmap.Validate(cfg))
 	return cfg
 }
