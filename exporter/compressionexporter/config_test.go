@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/metadata"
+	"github.com/otelgate/otelgate/internal/testutil"
 )
 
 func loadConfig(t *testing.T, cm *confmap.Conf, name string) *Config {
@@ -120,31 +121,10 @@ func TestValidateErrorsNameFieldAndValue(t *testing.T) {
 	}
 }
 
-// TestReadmeExamples loads every YAML example of the README that configures
-// this exporter and validates it.
+// TestReadmeExamples validates every compression exporter configured in a
+// YAML example of the README.
 func TestReadmeExamples(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllSubmatch(readme, -1)
-	n := 0
-	for _, b := range blocks {
-		if !strings.HasPrefix(string(b[1]), "exporters:") {
-			continue
-		}
-		cm, err := confmaptest.LoadConf(writeTemp(t, b[1]))
-		require.NoError(t, err)
-		exps, err := cm.Sub("exporters")
-		require.NoError(t, err)
-		for key := range exps.ToStringMap() {
-			id := component.ID{}
-			require.NoError(t, id.UnmarshalText([]byte(key)))
-			require.Equal(t, metadata.Type, id.Type(), key)
-			cfg := loadConfig(t, exps, key)
-			require.NoError(t, confmap.Validate(cfg), "README example %s", key)
-			n++
-		}
-	}
-	assert.GreaterOrEqual(t, n, 4, "README examples found")
+	assert.GreaterOrEqual(t, len(testutil.CheckReadme(t, "README.md", NewFactory(), nil)), 4, "README examples found")
 }
 
 func writeTemp(t *testing.T, b []byte) string {

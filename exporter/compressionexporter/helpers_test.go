@@ -2,6 +2,7 @@ package compressionexporter
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -10,11 +11,12 @@ import (
 	"go.opentelemetry.io/collector/config/configtls"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exportertest"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/attribute"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/metadata"
+	"github.com/otelgate/otelgate/internal/testutil"
 )
 
 // testEnv holds started exporters for the three signals and their telemetry.
@@ -86,49 +88,17 @@ func startExporters(t *testing.T, cfg *Config) *testEnv {
 	return env
 }
 
-// sum returns the sum of a counter's data points whose attributes include attrs.
+// sum returns the sum of a metric's data points whose attributes include
+// attrs ("level" is the codec level, an int attribute).
 func (env *testEnv) sum(t *testing.T, name string, attrs map[string]string) float64 {
 	t.Helper()
-	m, err := env.tel.GetMetric(name)
-	if err != nil {
-		return 0
+	var kvs []attribute.KeyValue
+	for k, v := range attrs {
+		if n, err := strconv.Atoi(v); k == "level" && err == nil {
+			kvs = append(kvs, attribute.Int(k, n))
+			continue
+		}
+		kvs = append(kvs, attribute.String(k, v))
 	}
-	var total float64
-	match := func(get func(string) (string, bool)) bool {
-		for k, v := range attrs {
-			if got, ok := get(k); !ok || got != v {
-				return false
-			}
-		}
-		return true
-	}
-	switch d := m.Data.(type) {
-	case metricdata.Sum[int64]:
-		for _, dp := range d.DataPoints {
-			if match(func(k string) (string, bool) { v, ok := dp.Attributes.Value(attrKey(k)); return v.String(), ok }) {
-				total += float64(dp.Value)
-			}
-		}
-	case metricdata.Sum[float64]:
-		for _, dp := range d.DataPoints {
-			if match(func(k string) (string, bool) { v, ok := dp.Attributes.Value(attrKey(k)); return v.String(), ok }) {
-				total += dp.Value
-			}
-		}
-	case metricdata.Gauge[int64]:
-		for _, dp := range d.DataPoints {
-			if match(func(k string) (string, bool) { v, ok := dp.Attributes.Value(attrKey(k)); return v.String(), ok }) {
-				total += float64(dp.Value)
-			}
-		}
-	case metricdata.Gauge[float64]:
-		for _, dp := range d.DataPoints {
-			if match(func(k string) (string, bool) { v, ok := dp.Attributes.Value(attrKey(k)); return v.String(), ok }) {
-				total += dp.Value
-			}
-		}
-	default:
-		t.Fatalf("metric %s has unexpected type %T", name, m.Data)
-	}
-	return total
+	return testutil.Sum(t, env.tel.Reader, name, kvs...)
 }

@@ -1,7 +1,6 @@
 package keyringextension
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"os"
@@ -15,28 +14,20 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/extension/extensiontest"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/attribute"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/otelgate/otelgate/extension/keyringextension/internal/metadata"
 	"github.com/otelgate/otelgate/extension/keyringextension/keyring"
+	"github.com/otelgate/otelgate/internal/testutil"
 )
 
 const testKeyB64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" // test-only: bytes 0..31
 
 func TestLoadConfig(t *testing.T) {
 	t.Setenv("OTELGATE_TEST_KEY", testKeyB64)
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
 	load := func(name string) (*Config, error) {
-		t.Helper()
-		cfg := NewFactory().CreateDefaultConfig().(*Config)
-		sub, err := cm.Sub(name)
-		require.NoError(t, err)
-		require.NoError(t, sub.Unmarshal(cfg))
+		cfg := testutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), name, NewFactory()).(*Config)
 		return cfg, cfg.Validate()
 	}
 	cfg, err := load("keyring")
@@ -86,44 +77,8 @@ func writeRing(t *testing.T, path, active string, ids ...string) {
 
 func startExtension(t *testing.T, cfg *Config) (*keyringExtension, *componenttest.Telemetry, *observer.ObservedLogs, error) {
 	t.Helper()
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
-	core, logs := observer.New(zap.DebugLevel)
-	set := extensiontest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
-	set.Logger = zap.New(core)
-	ext, err := NewFactory().Create(context.Background(), set, cfg)
-	require.NoError(t, err)
-	e := ext.(*keyringExtension)
-	err = e.Start(context.Background(), componenttest.NewNopHost())
-	if err == nil {
-		t.Cleanup(func() { require.NoError(t, e.Shutdown(context.Background())) })
-	}
-	return e, tel, logs, err
-}
-
-func counter(t *testing.T, tel *componenttest.Telemetry, name, attrKey, attrVal string) int64 {
-	t.Helper()
-	m, err := tel.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	var n int64
-	switch d := m.Data.(type) {
-	case metricdata.Sum[int64]:
-		for _, dp := range d.DataPoints {
-			if v, ok := dp.Attributes.Value(attributeKey(attrKey)); !ok || v.AsString() == attrVal {
-				n += dp.Value
-			}
-		}
-	case metricdata.Gauge[int64]:
-		for _, dp := range d.DataPoints {
-			if v, ok := dp.Attributes.Value(attributeKey(attrKey)); !ok || v.AsString() == attrVal {
-				n += dp.Value
-			}
-		}
-	}
-	return n
+	ext, tel, logs, err := testutil.StartExtension(t, NewFactory(), cfg)
+	return ext.(*keyringExtension), tel, logs, err
 }
 
 // TestReloadRotatesAndKeepsOldRingOnBrokenFile: a changed file swaps the ring
@@ -136,7 +91,7 @@ func TestReloadRotatesAndKeepsOldRingOnBrokenFile(t *testing.T) {
 	require.NoError(t, err)
 	old := e.Ring()
 	assert.Equal(t, "k1", old.Active().ID())
-	assert.Equal(t, int64(1), counter(t, tel, "otelcol_extension_keyring_active_key", "key_id", "k1"))
+	assert.Equal(t, int64(1), testutil.IntSum(t, tel.Reader, "otelcol_extension_keyring_active_key", attribute.String("key_id", "k1")))
 
 	// Rotation: the operator adds k2 and activates it; k1 stays for decryption.
 	k1, _ := old.Lookup("k1")
@@ -147,8 +102,8 @@ func TestReloadRotatesAndKeepsOldRingOnBrokenFile(t *testing.T) {
 	require.NoError(t, keyring.WriteFile(path, r2, false))
 	require.Eventually(t, func() bool { return e.Ring().Active().ID() == "k2" }, 10*time.Second, 10*time.Millisecond)
 	assert.Equal(t, []string{"k1", "k2"}, e.Ring().IDs())
-	assert.Equal(t, int64(1), counter(t, tel, "otelcol_extension_keyring_reloads", "outcome", "success"))
-	assert.Equal(t, int64(2), counter(t, tel, "otelcol_extension_keyring_keys", "", ""))
+	assert.Equal(t, int64(1), testutil.IntSum(t, tel.Reader, "otelcol_extension_keyring_reloads", attribute.String("outcome", "success")))
+	assert.Equal(t, int64(2), testutil.IntSum(t, tel.Reader, "otelcol_extension_keyring_keys"))
 
 	// A broken file keeps the ring.
 	secret := base64.StdEncoding.EncodeToString(make([]byte, 32))
@@ -158,7 +113,7 @@ func TestReloadRotatesAndKeepsOldRingOnBrokenFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(tmp, []byte("active: k2\nkeys:\n  - id: k2\n    key: ["+secret+"\n"), 0o600))
 	require.NoError(t, os.Rename(tmp, path))
 	require.Eventually(t, func() bool {
-		return counter(t, tel, "otelcol_extension_keyring_reloads", "outcome", "failure") == 1
+		return testutil.IntSum(t, tel.Reader, "otelcol_extension_keyring_reloads", attribute.String("outcome", "failure")) == 1
 	}, 10*time.Second, 10*time.Millisecond)
 	const failures = 1
 	assert.Equal(t, "k2", e.Ring().Active().ID())
@@ -167,7 +122,7 @@ func TestReloadRotatesAndKeepsOldRingOnBrokenFile(t *testing.T) {
 	// A file readable by others keeps the ring too.
 	require.NoError(t, os.Chmod(path, 0o644))
 	require.Eventually(t, func() bool {
-		return counter(t, tel, "otelcol_extension_keyring_reloads", "outcome", "failure") == failures+1
+		return testutil.IntSum(t, tel.Reader, "otelcol_extension_keyring_reloads", attribute.String("outcome", "failure")) == failures+1
 	}, 10*time.Second, 10*time.Millisecond)
 	assert.Equal(t, "k2", e.Ring().Active().ID())
 	var msgs []string
@@ -244,24 +199,17 @@ func (h hostWith) GetExtensions() map[component.ID]component.Component { return 
 // TestREADMEExample validates the YAML example of the README (with the
 // environment's keys replaced by a test key).
 func TestREADMEExample(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	_, block, ok := strings.Cut(string(readme), "```yaml\n")
-	require.True(t, ok)
-	block, _, _ = strings.Cut(block, "```")
-	block = strings.ReplaceAll(block, "${env:OTELGATE_KEY_2026_11}", testKeyB64)
-	block = strings.ReplaceAll(block, "${env:OTELGATE_KEY_2026_12}", testKeyB64)
-	path := filepath.Join(t.TempDir(), "example.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(block), 0o600))
-	cm, err := confmaptest.LoadConf(path)
-	require.NoError(t, err)
-	exts, err := cm.Sub("extensions")
-	require.NoError(t, err)
-	for _, name := range []string{"keyring", "keyring/env"} {
-		sub, err := exts.Sub(name)
-		require.NoError(t, err)
-		cfg := NewFactory().CreateDefaultConfig().(*Config)
-		require.NoError(t, sub.Unmarshal(cfg))
-		require.NoError(t, cfg.Validate(), name)
+	examples := testutil.CheckReadme(t, "README.md", NewFactory(), func(_ testutil.ReadmeExample, cfg component.Config) {
+		keys := cfg.(*Config).Keys
+		for i := range keys {
+			if strings.HasPrefix(string(keys[i].Key), "${env:") {
+				keys[i].Key = testKeyB64
+			}
+		}
+	})
+	var ids []string
+	for _, e := range examples {
+		ids = append(ids, e.ID.String())
 	}
+	assert.ElementsMatch(t, []string{"keyring", "keyring/env"}, ids)
 }

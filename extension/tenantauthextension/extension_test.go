@@ -13,14 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/otelgate/otelgate/extension/tenantauthextension/internal/metadata"
+	"github.com/otelgate/otelgate/internal/testutil"
 )
 
 // Test-only tokens.
@@ -30,14 +26,8 @@ const (
 )
 
 func TestLoadConfig(t *testing.T) {
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
 	load := func(name string) (*Config, error) {
-		t.Helper()
-		cfg := NewFactory().CreateDefaultConfig().(*Config)
-		sub, err := cm.Sub(name)
-		require.NoError(t, err)
-		require.NoError(t, sub.Unmarshal(cfg))
+		cfg := testutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), name, NewFactory()).(*Config)
 		return cfg, cfg.Validate()
 	}
 	cfg, err := load("tenant_auth")
@@ -75,49 +65,8 @@ func writeTokens(t *testing.T, path string, mode os.FileMode, entries ...string)
 
 func start(t *testing.T, cfg *Config) (*tenantAuth, *componenttest.Telemetry, *observer.ObservedLogs, error) {
 	t.Helper()
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
-	core, logs := observer.New(zap.DebugLevel)
-	set := extensiontest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
-	set.Logger = zap.New(core)
-	ext, err := NewFactory().Create(context.Background(), set, cfg)
-	require.NoError(t, err)
-	a := ext.(*tenantAuth)
-	err = a.Start(context.Background(), componenttest.NewNopHost())
-	if err == nil {
-		t.Cleanup(func() { require.NoError(t, a.Shutdown(context.Background())) })
-	}
-	return a, tel, logs, err
-}
-
-// sum adds the data points of name whose attribute key equals val.
-func sum(t *testing.T, tel *componenttest.Telemetry, name, key, val string) int64 {
-	t.Helper()
-	m, err := tel.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	var n int64
-	match := func(s attribute.Set) bool {
-		v, ok := s.Value(attribute.Key(key))
-		return key == "" || (ok && v.AsString() == val)
-	}
-	switch d := m.Data.(type) {
-	case metricdata.Sum[int64]:
-		for _, dp := range d.DataPoints {
-			if match(dp.Attributes) {
-				n += dp.Value
-			}
-		}
-	case metricdata.Gauge[int64]:
-		for _, dp := range d.DataPoints {
-			if match(dp.Attributes) {
-				n += dp.Value
-			}
-		}
-	}
-	return n
+	ext, tel, logs, err := testutil.StartExtension(t, NewFactory(), cfg)
+	return ext.(*tenantAuth), tel, logs, err
 }
 
 func tenantOf(ctx context.Context) any {
@@ -172,12 +121,12 @@ func TestAuthenticate(t *testing.T) {
 		assert.Nil(t, tenantOf(ctx))
 		assert.NotContains(t, err.Error(), "token-0123", "the error must not echo the credential")
 	}
-	assert.Equal(t, int64(3), sum(t, tel, "otelcol_extension_tenant_auth_rejected", "reason", ReasonMissing))
-	assert.Equal(t, int64(3), sum(t, tel, "otelcol_extension_tenant_auth_rejected", "reason", ReasonMalformed))
-	assert.Equal(t, int64(2), sum(t, tel, "otelcol_extension_tenant_auth_rejected", "reason", ReasonUnknownToken))
-	assert.Equal(t, int64(1), sum(t, tel, "otelcol_extension_tenant_auth_authenticated", "tenant", "acme"))
-	assert.Equal(t, int64(1), sum(t, tel, "otelcol_extension_tenant_auth_authenticated", "tenant", "globex"))
-	assert.Equal(t, int64(2), sum(t, tel, "otelcol_extension_tenant_auth_tokens", "", ""))
+	assert.Equal(t, int64(3), testutil.IntSum(t, tel.Reader, "otelcol_extension_tenant_auth_rejected", attribute.String("reason", ReasonMissing)))
+	assert.Equal(t, int64(3), testutil.IntSum(t, tel.Reader, "otelcol_extension_tenant_auth_rejected", attribute.String("reason", ReasonMalformed)))
+	assert.Equal(t, int64(2), testutil.IntSum(t, tel.Reader, "otelcol_extension_tenant_auth_rejected", attribute.String("reason", ReasonUnknownToken)))
+	assert.Equal(t, int64(1), testutil.IntSum(t, tel.Reader, "otelcol_extension_tenant_auth_authenticated", attribute.String("tenant", "acme")))
+	assert.Equal(t, int64(1), testutil.IntSum(t, tel.Reader, "otelcol_extension_tenant_auth_authenticated", attribute.String("tenant", "globex")))
+	assert.Equal(t, int64(2), testutil.IntSum(t, tel.Reader, "otelcol_extension_tenant_auth_tokens"))
 }
 
 func TestCustomHeaderWithoutScheme(t *testing.T) {
@@ -244,12 +193,12 @@ func TestReload(t *testing.T) {
 	}, 10*time.Second, 10*time.Millisecond)
 	_, err = a.Authenticate(context.Background(), bearer(tokenAcme))
 	require.Error(t, err, "revoked token still accepted")
-	assert.Equal(t, int64(1), sum(t, tel, "otelcol_extension_tenant_auth_reloads", "outcome", "success"))
+	assert.Equal(t, int64(1), testutil.IntSum(t, tel.Reader, "otelcol_extension_tenant_auth_reloads", attribute.String("outcome", "success")))
 
 	require.NoError(t, os.WriteFile(path+".tmp", []byte("tokens: [ {tenant: x, token: "+tokenAcme+"\n"), 0o600))
 	require.NoError(t, os.Rename(path+".tmp", path))
 	require.Eventually(t, func() bool {
-		return sum(t, tel, "otelcol_extension_tenant_auth_reloads", "outcome", "failure") == 1
+		return testutil.IntSum(t, tel.Reader, "otelcol_extension_tenant_auth_reloads", attribute.String("outcome", "failure")) == 1
 	}, 10*time.Second, 10*time.Millisecond)
 	ctx, err := a.Authenticate(context.Background(), bearer(tokenGlobex))
 	require.NoError(t, err, "the previous tokens must stay after a broken reload")
@@ -264,20 +213,5 @@ func TestReload(t *testing.T) {
 
 // TestREADMEExample validates the README's YAML example.
 func TestREADMEExample(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	_, block, ok := strings.Cut(string(readme), "```yaml\n")
-	require.True(t, ok)
-	block, _, _ = strings.Cut(block, "```")
-	path := filepath.Join(t.TempDir(), "example.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(block), 0o600))
-	cm, err := confmaptest.LoadConf(path)
-	require.NoError(t, err)
-	exts, err := cm.Sub("extensions")
-	require.NoError(t, err)
-	sub, err := exts.Sub("tenant_auth")
-	require.NoError(t, err)
-	cfg := NewFactory().CreateDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
-	require.NoError(t, cfg.Validate())
+	require.Len(t, testutil.CheckReadme(t, "README.md", NewFactory(), nil), 1)
 }

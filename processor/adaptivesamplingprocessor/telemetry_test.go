@@ -12,36 +12,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/adaptivesamplingprocessor/internal/metadata"
 )
-
-func sumByAttrs(t *testing.T, tt *componenttest.Telemetry, name string, attrs ...attribute.KeyValue) int64 {
-	t.Helper()
-	m, err := tt.GetMetric(name)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	var total int64
-	var points []metricdata.DataPoint[int64]
-	switch d := m.Data.(type) {
-	case metricdata.Sum[int64]:
-		points = d.DataPoints
-	case metricdata.Gauge[int64]:
-		points = d.DataPoints
-	}
-	for _, dp := range points {
-		match := true
-		for _, a := range attrs {
-			if v, ok := dp.Attributes.Value(a.Key); !ok || v != a.Value {
-				match = false
-			}
-		}
-		if match {
-			total += dp.Value
-		}
-	}
-	return total
-}
 
 func TestOwnTelemetry(t *testing.T) {
 	tt := componenttest.NewTelemetry()
@@ -77,21 +50,21 @@ func TestOwnTelemetry(t *testing.T) {
 		specs = append(specs, s...)
 	}
 	feed(t, context.Background(), proc, specs)
-	if got := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_buffered_traces"); got != 10 {
+	if got := testutil.IntSum(t, tt.Reader, "otelcol_processor_adaptive_sampling_buffered_traces"); got != 10 {
 		t.Fatalf("buffered_traces %d, want 10", got)
 	}
-	if got := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_buffered_spans"); got != 20 {
+	if got := testutil.IntSum(t, tt.Reader, "otelcol_processor_adaptive_sampling_buffered_spans"); got != 20 {
 		t.Fatalf("buffered_spans %d, want 20", got)
 	}
-	if got := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_early_decisions", attribute.String("reason", "buffer_full")); got != 20 {
+	if got := testutil.IntSum(t, tt.Reader, "otelcol_processor_adaptive_sampling_early_decisions", attribute.String("reason", "buffer_full")); got != 20 {
 		t.Fatalf("early_decisions %d, want 20", got)
 	}
 	if err := p.tail.flushReady(context.Background(), clock.Advance(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	errs := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_decisions", attribute.String("rule", "errors"), attribute.String("outcome", "sampled"))
-	restKept := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_decisions", attribute.String("rule", "rest"), attribute.String("outcome", "sampled"))
-	restDropped := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_decisions", attribute.String("rule", "rest"), attribute.String("outcome", "not_sampled"))
+	errs := testutil.IntSum(t, tt.Reader, "otelcol_processor_adaptive_sampling_decisions", attribute.String("rule", "errors"), attribute.String("outcome", "sampled"))
+	restKept := testutil.IntSum(t, tt.Reader, "otelcol_processor_adaptive_sampling_decisions", attribute.String("rule", "rest"), attribute.String("outcome", "sampled"))
+	restDropped := testutil.IntSum(t, tt.Reader, "otelcol_processor_adaptive_sampling_decisions", attribute.String("rule", "rest"), attribute.String("outcome", "not_sampled"))
 	if errs != 10 || restKept+restDropped != 20 {
 		t.Fatalf("decisions: errors %d, rest %d kept + %d dropped", errs, restKept, restDropped)
 	}
@@ -158,7 +131,7 @@ func TestBudgetGuardTelemetryAndTailMode(t *testing.T) {
 	if activations == 0 {
 		t.Fatal("guard did not activate")
 	}
-	if got := sumByAttrs(t, tt, "otelcol_processor_adaptive_sampling_budget_guard", attribute.String("rule", "budget"), attribute.String("signal", "traces")); got != activations {
+	if got := testutil.IntSum(t, tt.Reader, "otelcol_processor_adaptive_sampling_budget_guard", attribute.String("rule", "budget"), attribute.String("signal", "traces")); got != activations {
 		t.Fatalf("budget_guard metric %d, want %d", got, activations)
 	}
 }

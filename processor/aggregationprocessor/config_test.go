@@ -1,28 +1,21 @@
 package aggregationprocessor
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/aggregationprocessor/internal/metadata"
 )
 
 func loadNamed(t *testing.T, name string) (*Config, error) {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
+	id := component.NewIDWithName(metadata.Type, name).String()
+	cfg := testutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), id, NewFactory()).(*Config)
 	return cfg, cfg.Validate()
 }
 
@@ -85,28 +78,9 @@ func TestConfigErrorsNameFieldAndValue(t *testing.T) {
 	}
 }
 
-// TestReadmeExamplesValidate loads every YAML example of README.md that
-// configures the processor and validates it, so the README cannot drift
-// from the code.
+// TestReadmeExamplesValidate validates every aggregation processor
+// configured in a YAML example of README.md, so the README cannot drift from
+// the code.
 func TestReadmeExamplesValidate(t *testing.T) {
-	raw, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(raw), -1)
-	n := 0
-	for i, b := range blocks {
-		path := filepath.Join(t.TempDir(), fmt.Sprintf("example_%d.yaml", i))
-		require.NoError(t, os.WriteFile(path, []byte(b[1]), 0o600))
-		cm, err := confmaptest.LoadConf(path)
-		require.NoError(t, err)
-		sub, err := cm.Sub("processors::aggregation")
-		require.NoError(t, err)
-		if len(sub.AllKeys()) == 0 {
-			continue
-		}
-		cfg := createDefaultConfig().(*Config)
-		require.NoError(t, sub.Unmarshal(cfg), "README example %d", i)
-		require.NoError(t, cfg.Validate(), "README example %d", i)
-		n++
-	}
-	require.GreaterOrEqual(t, n, 2, "README examples of the processor")
+	require.GreaterOrEqual(t, len(testutil.CheckReadme(t, "README.md", NewFactory(), nil)), 2, "README examples of the processor")
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/aggregationprocessor/internal/metadata"
 )
 
@@ -75,9 +76,9 @@ func FuzzConsumeMetrics(f *testing.F) {
 		require.NoError(t, p.Shutdown(t.Context()))
 
 		rule := attribute.String("rule", "all")
-		taken := counter(t, tt, "otelcol_processor_aggregation_input_points", rule) +
-			counter(t, tt, "otelcol_processor_aggregation_dropped_points", rule, attribute.String("reason", "invalid")) +
-			counter(t, tt, "otelcol_processor_aggregation_dropped_points", rule, attribute.String("reason", "input_series_limit"))
+		taken := testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_input_points", rule) +
+			testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_dropped_points", rule, attribute.String("reason", "invalid")) +
+			testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_dropped_points", rule, attribute.String("reason", "input_series_limit"))
 		require.Equal(t, int64(aggregatable), taken, "every point of an aggregatable metric is taken in or counted as dropped")
 		require.Equal(t, total-aggregatable, passed, "the other points pass through")
 	})

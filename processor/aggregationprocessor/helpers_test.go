@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/aggregationprocessor/internal/metadata"
 )
 
@@ -39,10 +39,7 @@ func (c *clock) Set(t time.Time) {
 
 func loadConfig(t testing.TB, path string) *Config {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(path)
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, cm.Unmarshal(cfg))
+	cfg := testutil.LoadConfig(t, path, "", NewFactory()).(*Config)
 	require.NoError(t, cfg.Validate())
 	return cfg
 }

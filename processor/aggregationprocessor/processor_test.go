@@ -23,6 +23,7 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/aggregationprocessor/internal/metadata"
 )
 
@@ -131,39 +132,8 @@ func TestUnaggregatablePassThrough(t *testing.T) {
 	out := sink.AllMetrics()[1]
 	require.Equal(t, 1, out.DataPointCount())
 	require.Equal(t, 2.5, out.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().At(0).DoubleValue())
-	require.Equal(t, int64(1), counter(t, tt, "otelcol_processor_aggregation_dropped_points", attribute.String("reason", "invalid")))
-	require.Equal(t, int64(1), counter(t, tt, "otelcol_processor_aggregation_input_points"))
-}
-
-// counter sums the points of an int counter whose attributes include attrs.
-func counter(t *testing.T, tt *componenttest.Telemetry, name string, attrs ...attribute.KeyValue) int64 {
-	t.Helper()
-	m, err := tt.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	var total int64
-	var dps []metricdata.DataPoint[int64]
-	switch d := m.Data.(type) {
-	case metricdata.Sum[int64]:
-		dps = d.DataPoints
-	case metricdata.Gauge[int64]:
-		dps = d.DataPoints
-	default:
-		t.Fatalf("%s: unexpected data %T", name, m.Data)
-	}
-	for _, dp := range dps {
-		ok := true
-		for _, a := range attrs {
-			if v, has := dp.Attributes.Value(a.Key); !has || v != a.Value {
-				ok = false
-			}
-		}
-		if ok {
-			total += dp.Value
-		}
-	}
-	return total
+	require.Equal(t, int64(1), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_dropped_points", attribute.String("reason", "invalid")))
+	require.Equal(t, int64(1), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_input_points"))
 }
 
 // TestOwnTelemetry checks input, output, late, overflow, active series and
@@ -186,14 +156,14 @@ func TestOwnTelemetry(t *testing.T) {
 	// window 0: a, b, then c and d overflow
 	require.NoError(t, p.ConsumeMetrics(t.Context(), deltaSum(base.Add(time.Second), []string{"a", "b", "c", "d"}, 1, 1, 1, 1, 1, 1)))
 	rule := attribute.String("rule", "hits")
-	require.Equal(t, int64(6), counter(t, tt, "otelcol_processor_aggregation_input_points", rule))
-	require.Equal(t, int64(2), counter(t, tt, "otelcol_processor_aggregation_overflow_series", rule))
-	require.Equal(t, int64(2), counter(t, tt, "otelcol_processor_aggregation_active_series", rule))
+	require.Equal(t, int64(6), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_input_points", rule))
+	require.Equal(t, int64(2), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_overflow_series", rule))
+	require.Equal(t, int64(2), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_active_series", rule))
 
 	require.NoError(t, p.flush(t.Context(), base.Add(10*time.Second), false))
-	require.Equal(t, int64(0), counter(t, tt, "otelcol_processor_aggregation_active_series", rule))
+	require.Equal(t, int64(0), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_active_series", rule))
 	// a, b, overflow x (sum, count)
-	require.Equal(t, int64(6), counter(t, tt, "otelcol_processor_aggregation_output_points", rule))
+	require.Equal(t, int64(6), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_output_points", rule))
 	fd, err := tt.GetMetric("otelcol_processor_aggregation_flush_duration")
 	require.NoError(t, err)
 	require.Equal(t, uint64(1), fd.Data.(metricdata.Histogram[float64]).DataPoints[0].Count)
@@ -201,7 +171,7 @@ func TestOwnTelemetry(t *testing.T) {
 	// a late point (window 0 is flushed) goes to window 1 and is counted
 	c.Set(base.Add(15 * time.Second))
 	require.NoError(t, p.ConsumeMetrics(t.Context(), deltaSum(base.Add(3*time.Second), []string{"a"}, 5)))
-	require.Equal(t, int64(1), counter(t, tt, "otelcol_processor_aggregation_late_points", rule, attribute.String("action", LateCurrentWindow)))
+	require.Equal(t, int64(1), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_late_points", rule, attribute.String("action", LateCurrentWindow)))
 	require.NoError(t, p.Shutdown(t.Context()))
 	total, _ := totalInt(sink.AllMetrics(), "hits.sum")
 	require.Equal(t, int64(11), total)
@@ -453,11 +423,11 @@ func TestDroppedPointsCounted(t *testing.T) {
 
 	hits := attribute.String("rule", "hits")
 	lat := attribute.String("rule", "lat")
-	require.Equal(t, int64(1), counter(t, tt, "otelcol_processor_aggregation_late_points", hits, attribute.String("action", LateDrop)))
-	require.Equal(t, int64(1), counter(t, tt, "otelcol_processor_aggregation_dropped_points", hits, attribute.String("reason", "late")))
-	require.Equal(t, int64(2), counter(t, tt, "otelcol_processor_aggregation_dropped_points", lat, attribute.String("reason", "invalid")))
-	require.Equal(t, int64(1), counter(t, tt, "otelcol_processor_aggregation_dropped_points", lat, attribute.String("reason", "histogram_bounds")))
-	require.Equal(t, int64(1+3), counter(t, tt, "otelcol_processor_aggregation_input_points", lat))
+	require.Equal(t, int64(1), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_late_points", hits, attribute.String("action", LateDrop)))
+	require.Equal(t, int64(1), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_dropped_points", hits, attribute.String("reason", "late")))
+	require.Equal(t, int64(2), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_dropped_points", lat, attribute.String("reason", "invalid")))
+	require.Equal(t, int64(1), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_dropped_points", lat, attribute.String("reason", "histogram_bounds")))
+	require.Equal(t, int64(1+3), testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_input_points", lat))
 
 	total, _ := totalInt(sink.AllMetrics(), "hits")
 	require.Equal(t, int64(5), total, "the late point is dropped, the on-time one kept")
@@ -545,6 +515,6 @@ func TestFlushDelaySchedule(t *testing.T) {
 	require.Equal(t, 1, points)
 	require.Equal(t, pcommon.Timestamp(base.Add(10*time.Second).UnixNano()),
 		sink.AllMetrics()[0].ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().At(0).Timestamp())
-	require.Zero(t, counter(t, tt, "otelcol_processor_aggregation_late_points"))
+	require.Zero(t, testutil.IntSum(t, tt.Reader, "otelcol_processor_aggregation_late_points"))
 	require.NoError(t, p.Shutdown(t.Context()))
 }

@@ -9,22 +9,16 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/attributefilterprocessor/internal/match"
 	"github.com/otelgate/otelgate/processor/attributefilterprocessor/internal/metadata"
 )
 
 // TestLoadExamples loads every worked example of the README and checks what it compiled to.
 func TestLoadExamples(t *testing.T) {
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
 	load := func(name string) *Config {
-		t.Helper()
-		sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
-		require.NoError(t, err)
-		cfg := createDefaultConfig().(*Config)
-		require.NoError(t, sub.Unmarshal(cfg))
+		cfg := testutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), component.NewIDWithName(metadata.Type, name).String(), NewFactory()).(*Config)
 		require.NoError(t, confmap.Validate(cfg))
 		return cfg
 	}

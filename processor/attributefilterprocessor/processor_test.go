@@ -17,34 +17,10 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/attributefilterprocessor/internal/metadata"
 )
-
-// counter sums the points of an own metric whose attributes include attrs.
-func counter(t *testing.T, tel *componenttest.Telemetry, name string, attrs ...attribute.KeyValue) int64 {
-	t.Helper()
-	m, err := tel.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	sum, ok := m.Data.(metricdata.Sum[int64])
-	require.True(t, ok, "%s is not an int64 sum", name)
-	var total int64
-	for _, dp := range sum.DataPoints {
-		match := true
-		for _, a := range attrs {
-			if v, ok := dp.Attributes.Value(a.Key); !ok || v != a.Value {
-				match = false
-			}
-		}
-		if match {
-			total += dp.Value
-		}
-	}
-	return total
-}
 
 func settingsWith(tel *componenttest.Telemetry) processor.Settings {
 	set := processortest.NewNopSettings(metadata.Type)
@@ -111,16 +87,16 @@ func TestOwnMetrics(t *testing.T) {
 
 	dropped := "otelcol_processor_attribute_filter_records_dropped"
 	// drop_if_any is tested first: the staging health check counts for "health".
-	assert.EqualValues(t, 2, counter(t, tel, dropped, attribute.String("signal", "spans"), attribute.String("rule", "health")))
-	assert.EqualValues(t, 2, counter(t, tel, dropped, attribute.String("signal", "spans"), attribute.String("rule", "keep_only")))
-	assert.EqualValues(t, 1, counter(t, tel, dropped, attribute.String("signal", "logs"), attribute.String("rule", "keep_only")))
-	assert.EqualValues(t, 2, counter(t, tel, "otelcol_processor_attribute_filter_attributes_removed", attribute.String("level", "record"), attribute.String("reason", "key_list")))
-	assert.EqualValues(t, 2, counter(t, tel, "otelcol_processor_attribute_filter_values_truncated", attribute.String("kind", "string")))
-	assert.EqualValues(t, 2, counter(t, tel, "otelcol_processor_attribute_filter_values_truncated", attribute.String("kind", "array")))
-	assert.EqualValues(t, 3, counter(t, tel, "otelcol_processor_attribute_filter_cardinality_overflows", attribute.String("metric", "requests")))
+	assert.EqualValues(t, 2, testutil.IntSum(t, tel.Reader, dropped, attribute.String("signal", "spans"), attribute.String("rule", "health")))
+	assert.EqualValues(t, 2, testutil.IntSum(t, tel.Reader, dropped, attribute.String("signal", "spans"), attribute.String("rule", "keep_only")))
+	assert.EqualValues(t, 1, testutil.IntSum(t, tel.Reader, dropped, attribute.String("signal", "logs"), attribute.String("rule", "keep_only")))
+	assert.EqualValues(t, 2, testutil.IntSum(t, tel.Reader, "otelcol_processor_attribute_filter_attributes_removed", attribute.String("level", "record"), attribute.String("reason", "key_list")))
+	assert.EqualValues(t, 2, testutil.IntSum(t, tel.Reader, "otelcol_processor_attribute_filter_values_truncated", attribute.String("kind", "string")))
+	assert.EqualValues(t, 2, testutil.IntSum(t, tel.Reader, "otelcol_processor_attribute_filter_values_truncated", attribute.String("kind", "array")))
+	assert.EqualValues(t, 3, testutil.IntSum(t, tel.Reader, "otelcol_processor_attribute_filter_cardinality_overflows", attribute.String("metric", "requests")))
 	// u1, u2, u3 all became "overflow" at distinct timestamps: the gauge keeps the latest.
-	assert.EqualValues(t, 2, counter(t, tel, "otelcol_processor_attribute_filter_points_merged"))
-	assert.EqualValues(t, 0, counter(t, tel, "otelcol_processor_attribute_filter_points_dropped_on_collision"))
+	assert.EqualValues(t, 2, testutil.IntSum(t, tel.Reader, "otelcol_processor_attribute_filter_points_merged"))
+	assert.EqualValues(t, 0, testutil.IntSum(t, tel.Reader, "otelcol_processor_attribute_filter_points_dropped_on_collision"))
 }
 
 // TestCardinalityCapsTenThousandValues: 10,000 distinct values over many
@@ -284,8 +260,8 @@ func TestCardinalityBeyondTrackedMetrics(t *testing.T) {
 		assert.EqualValues(t, 1, dps.At(0).Timestamp())
 	}
 	overflows := "otelcol_processor_attribute_filter_cardinality_overflows"
-	assert.EqualValues(t, 4, counter(t, tel, overflows, attribute.String("metric", untrackedMetric)))
-	assert.EqualValues(t, 0, counter(t, tel, overflows, attribute.String("metric", "extra.a")))
+	assert.EqualValues(t, 4, testutil.IntSum(t, tel.Reader, overflows, attribute.String("metric", untrackedMetric)))
+	assert.EqualValues(t, 0, testutil.IntSum(t, tel.Reader, overflows, attribute.String("metric", "extra.a")))
 }
 
 // TestKeyListWithMaxAttributes: the key list removes first, then
@@ -369,7 +345,7 @@ func TestCumulativeOverflowOwnedAcrossBatches(t *testing.T) {
 	assert.Equal(t, map[string]int64{}, send("prod", map[string]int64{"u3": 30}), "u3 alone in a later batch still may not report under u2's series")
 	assert.Equal(t, map[string]int64{overflow: 25}, send("prod", map[string]int64{"u2": 25}), "the owner keeps reporting")
 	assert.Equal(t, map[string]int64{overflow: 31}, send("staging", map[string]int64{"u3": 31}), "another resource is another series")
-	assert.EqualValues(t, 1, counter(t, tel, "otelcol_processor_attribute_filter_points_dropped_on_collision"))
+	assert.EqualValues(t, 1, testutil.IntSum(t, tel.Reader, "otelcol_processor_attribute_filter_points_dropped_on_collision"))
 
 	now = now.Add(time.Minute)
 	assert.Equal(t, map[string]int64{"u3": 40}, send("prod", map[string]int64{"u3": 40}), "new window: new budget")
@@ -403,7 +379,7 @@ func TestExpHistogramFarOffsetsNotMerged(t *testing.T) {
 	dps := out.ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).ExponentialHistogram().DataPoints()
 	require.Equal(t, 2, dps.Len(), "u0 and the first overflow point")
 	assert.Equal(t, []uint64{1}, dps.At(1).Positive().BucketCounts().AsRaw())
-	assert.EqualValues(t, 1, counter(t, tel, "otelcol_processor_attribute_filter_points_dropped_on_collision"))
+	assert.EqualValues(t, 1, testutil.IntSum(t, tel.Reader, "otelcol_processor_attribute_filter_points_dropped_on_collision"))
 }
 
 // TestConcurrentMetricBatches: batches processed concurrently share one

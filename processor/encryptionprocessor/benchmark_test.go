@@ -201,7 +201,7 @@ func BenchmarkRecord(b *testing.B) {
 			cfg.Algorithm = alg.String()
 			cfg.Attributes = []AttributeConfig{{Key: "user.email"}, {Key: "user.id"}, {Key: "client.address"}}
 			p := newPipeline(b, cfg, h, nopSettings())
-			runRecordBenchmark(b, p.logs)
+			runRecordBenchmark(b, p.Logs)
 		})
 	}
 	for _, hash := range []redactionprocessor.HashFunction{redactionprocessor.HMACSHA256, redactionprocessor.SHA3, redactionprocessor.MD5} {

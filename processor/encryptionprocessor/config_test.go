@@ -1,36 +1,27 @@
 package encryptionprocessor
 
 import (
-	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelgate/otelgate/extension/keyringextension"
+	"github.com/otelgate/otelgate/internal/testutil"
 )
 
-func loadSub(t *testing.T, cm *confmap.Conf, name string) (*Config, error) {
+func loadSub(t *testing.T, name string) (*Config, error) {
 	t.Helper()
-	cfg := NewFactory().CreateDefaultConfig().(*Config)
-	sub, err := cm.Sub(name)
-	require.NoError(t, err)
-	require.NoError(t, sub.Unmarshal(cfg))
+	cfg := testutil.LoadConfig(t, filepath.Join("testdata", "config.yaml"), name, NewFactory()).(*Config)
 	return cfg, cfg.Validate()
 }
 
 func TestLoadConfig(t *testing.T) {
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
 
-	cfg, err := loadSub(t, cm, "encryption")
+	cfg, err := loadSub(t, "encryption")
 	require.NoError(t, err)
 	assert.Equal(t, component.MustNewID("keyring"), cfg.Keyring)
 	assert.Equal(t, ActionEncrypt, cfg.Action)
@@ -38,7 +29,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, OnErrorKeep, cfg.OnError)
 	assert.False(t, cfg.LogBody)
 
-	cfg, err = loadSub(t, cm, "encryption/full")
+	cfg, err = loadSub(t, "encryption/full")
 	require.NoError(t, err)
 	assert.Equal(t, component.MustNewIDWithName("keyring", "prod"), cfg.Keyring)
 	assert.Equal(t, ActionDecrypt, cfg.Action)
@@ -86,7 +77,7 @@ func TestLoadConfig(t *testing.T) {
 			`attributes[4].algorithm: unknown algorithm "des"`,
 		},
 	} {
-		_, err := loadSub(t, cm, name)
+		_, err := loadSub(t, name)
 		require.Error(t, err, name)
 		for _, w := range want {
 			assert.Contains(t, err.Error(), w, name)
@@ -95,51 +86,17 @@ func TestLoadConfig(t *testing.T) {
 	require.NoError(t, componenttest.CheckConfigStruct(cfg))
 }
 
-var yamlBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
-
-// TestREADMEExamples loads every YAML example of the README that configures
-// the processor or the extension, and validates each component config in it.
+// TestREADMEExamples validates every encryption processor and keyring
+// extension configured in a YAML example of the README.
 func TestREADMEExamples(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	blocks := yamlBlock.FindAllStringSubmatch(string(readme), -1)
-	checked := 0
-	for i, b := range blocks {
-		path := filepath.Join(t.TempDir(), "example.yaml")
-		require.NoError(t, os.WriteFile(path, []byte(b[1]), 0o600))
-		cm, err := confmaptest.LoadConf(path)
-		require.NoError(t, err, "README yaml block %d", i)
-		for _, section := range []string{"processors", "extensions"} {
-			if !cm.IsSet(section) {
-				continue
-			}
-			sub, err := cm.Sub(section)
-			require.NoError(t, err)
-			for name := range sub.ToStringMap() {
-				comp, err := sub.Sub(name)
-				require.NoError(t, err)
-				var cfg interface{ Validate() error }
-				switch {
-				case strings.HasPrefix(name, "encryption"):
-					c := NewFactory().CreateDefaultConfig().(*Config)
-					require.NoError(t, comp.Unmarshal(c), "block %d %s", i, name)
-					cfg = c
-				case strings.HasPrefix(name, "keyring"):
-					c := keyringextension.NewFactory().CreateDefaultConfig().(*keyringextension.Config)
-					require.NoError(t, comp.Unmarshal(c), "block %d %s", i, name)
-					if c.File == "" && len(c.Keys) > 0 {
-						for j := range c.Keys {
-							c.Keys[j].Key = testKey1 // the example reads it from the environment
-						}
-					}
-					cfg = c
-				default:
-					continue
-				}
-				require.NoError(t, cfg.Validate(), "README yaml block %d: %s", i, name)
-				checked++
+	procs := testutil.CheckReadme(t, "README.md", NewFactory(), nil)
+	rings := testutil.CheckReadme(t, "README.md", keyringextension.NewFactory(), func(_ testutil.ReadmeExample, cfg component.Config) {
+		c := cfg.(*keyringextension.Config)
+		if c.File == "" {
+			for j := range c.Keys {
+				c.Keys[j].Key = testKey1 // the example reads it from the environment
 			}
 		}
-	}
-	assert.GreaterOrEqual(t, checked, 5, "README examples checked")
+	})
+	assert.GreaterOrEqual(t, len(procs)+len(rings), 5, "README examples checked")
 }

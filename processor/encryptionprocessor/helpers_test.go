@@ -9,18 +9,17 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.uber.org/zap"
 
 	"github.com/otelgate/otelgate/extension/keyringextension"
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/encryptionprocessor/internal/metadata"
 )
 
@@ -58,34 +57,12 @@ func inlineRing(active string, keys map[string]string) *keyringextension.Config 
 	return cfg
 }
 
-type pipeline struct {
-	traces  processor.Traces
-	metrics processor.Metrics
-	logs    processor.Logs
-	tsink   *consumertest.TracesSink
-	msink   *consumertest.MetricsSink
-	lsink   *consumertest.LogsSink
-}
-
-func newPipeline(t testing.TB, cfg *Config, h host, set component.TelemetrySettings) *pipeline {
+func newPipeline(t testing.TB, cfg *Config, h host, set component.TelemetrySettings) *testutil.Processors {
 	t.Helper()
 	require.NoError(t, cfg.Validate())
 	ps := processortest.NewNopSettings(metadata.Type)
 	ps.TelemetrySettings = set
-	p := &pipeline{tsink: new(consumertest.TracesSink), msink: new(consumertest.MetricsSink), lsink: new(consumertest.LogsSink)}
-	f := NewFactory()
-	var err error
-	p.traces, err = f.CreateTraces(context.Background(), ps, cfg, p.tsink)
-	require.NoError(t, err)
-	p.metrics, err = f.CreateMetrics(context.Background(), ps, cfg, p.msink)
-	require.NoError(t, err)
-	p.logs, err = f.CreateLogs(context.Background(), ps, cfg, p.lsink)
-	require.NoError(t, err)
-	for _, c := range []component.Component{p.traces, p.metrics, p.logs} {
-		require.NoError(t, c.Start(context.Background(), h))
-		t.Cleanup(func() { require.NoError(t, c.Shutdown(context.Background())) })
-	}
-	return p
+	return testutil.StartProcessors(t, NewFactory(), ps, cfg, h)
 }
 
 func nopSettings() component.TelemetrySettings {

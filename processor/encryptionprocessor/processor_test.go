@@ -16,10 +16,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/otelgate/otelgate/extension/keyringextension"
 	"github.com/otelgate/otelgate/extension/keyringextension/keyring"
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/encryptionprocessor/codec"
 )
 
@@ -80,8 +81,8 @@ func TestRoundTripAllSignalsLevelsTypesAlgorithms(t *testing.T) {
 			orig := sampleTraces()
 			in := ptrace.NewTraces()
 			orig.CopyTo(in)
-			require.NoError(t, enc.traces.ConsumeTraces(ctx, in))
-			mid := enc.tsink.AllTraces()[0]
+			require.NoError(t, enc.Traces.ConsumeTraces(ctx, in))
+			mid := enc.TracesSink.AllTraces()[0]
 			assert.NotContains(t, string(tracesBytes(t, mid)), "alice")
 			rs := mid.ResourceSpans().At(0)
 			n := checkEncrypted(t, rs.Resource().Attributes(), alg.String(), "k1")
@@ -93,15 +94,15 @@ func TestRoundTripAllSignalsLevelsTypesAlgorithms(t *testing.T) {
 				n += checkEncrypted(t, s.Links().At(0).Attributes(), alg.String(), "k1")
 			}
 			assert.Equal(t, 8*selectedPerMap, n)
-			require.NoError(t, dec.traces.ConsumeTraces(ctx, mid))
-			assert.Equal(t, tracesBytes(t, orig), tracesBytes(t, dec.tsink.AllTraces()[0]), "decrypt(encrypt(traces)) == traces")
+			require.NoError(t, dec.Traces.ConsumeTraces(ctx, mid))
+			assert.Equal(t, tracesBytes(t, orig), tracesBytes(t, dec.TracesSink.AllTraces()[0]), "decrypt(encrypt(traces)) == traces")
 
 			// Metrics: every data point type.
 			om := sampleMetrics()
 			inm := pmetric.NewMetrics()
 			om.CopyTo(inm)
-			require.NoError(t, enc.metrics.ConsumeMetrics(ctx, inm))
-			mm := enc.msink.AllMetrics()[0]
+			require.NoError(t, enc.Metrics.ConsumeMetrics(ctx, inm))
+			mm := enc.MetricsSink.AllMetrics()[0]
 			assert.NotContains(t, string(metricsBytes(t, mm)), "alice")
 			sm := mm.ResourceMetrics().At(0).ScopeMetrics().At(0)
 			n = checkEncrypted(t, mm.ResourceMetrics().At(0).Resource().Attributes(), alg.String(), "k1")
@@ -112,23 +113,23 @@ func TestRoundTripAllSignalsLevelsTypesAlgorithms(t *testing.T) {
 			n += checkEncrypted(t, sm.Metrics().At(3).ExponentialHistogram().DataPoints().At(0).Attributes(), alg.String(), "k1")
 			n += checkEncrypted(t, sm.Metrics().At(4).Summary().DataPoints().At(0).Attributes(), alg.String(), "k1")
 			assert.Equal(t, 7*selectedPerMap, n)
-			require.NoError(t, dec.metrics.ConsumeMetrics(ctx, mm))
-			assert.Equal(t, metricsBytes(t, om), metricsBytes(t, dec.msink.AllMetrics()[0]), "decrypt(encrypt(metrics)) == metrics")
+			require.NoError(t, dec.Metrics.ConsumeMetrics(ctx, mm))
+			assert.Equal(t, metricsBytes(t, om), metricsBytes(t, dec.MetricsSink.AllMetrics()[0]), "decrypt(encrypt(metrics)) == metrics")
 
 			// Logs: attributes and bodies (a map body and a string body).
 			ol := sampleLogs()
 			inl := plog.NewLogs()
 			ol.CopyTo(inl)
-			require.NoError(t, enc.logs.ConsumeLogs(ctx, inl))
-			ml := enc.lsink.AllLogs()[0]
+			require.NoError(t, enc.Logs.ConsumeLogs(ctx, inl))
+			ml := enc.LogsSink.AllLogs()[0]
 			assert.NotContains(t, string(logsBytes(t, ml)), "alice")
 			recs := ml.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 			for i := 0; i < recs.Len(); i++ {
 				assert.True(t, strings.HasPrefix(recs.At(i).Body().Str(), codec.Prefix+alg.String()+":k1:"))
 				checkEncrypted(t, recs.At(i).Attributes(), alg.String(), "k1")
 			}
-			require.NoError(t, dec.logs.ConsumeLogs(ctx, ml))
-			assert.Equal(t, logsBytes(t, ol), logsBytes(t, dec.lsink.AllLogs()[0]), "decrypt(encrypt(logs)) == logs")
+			require.NoError(t, dec.Logs.ConsumeLogs(ctx, ml))
+			assert.Equal(t, logsBytes(t, ol), logsBytes(t, dec.LogsSink.AllLogs()[0]), "decrypt(encrypt(logs)) == logs")
 		})
 	}
 }
@@ -136,26 +137,6 @@ func TestRoundTripAllSignalsLevelsTypesAlgorithms(t *testing.T) {
 // firstSpan is the first span of the first resource and scope.
 func firstSpan(td ptrace.Traces) ptrace.Span {
 	return td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
-}
-
-func sumMetric(t *testing.T, tel *componenttest.Telemetry, name string, attrs map[string]string) int64 {
-	t.Helper()
-	m, err := tel.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	var n int64
-	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		ok := true
-		for k, v := range attrs {
-			got, has := dp.Attributes.Value(attrKey(k))
-			ok = ok && has && got.AsString() == v
-		}
-		if ok {
-			n += dp.Value
-		}
-	}
-	return n
 }
 
 // TestDecryptFailuresPerOnError: tampered, truncated, unknown-key, moved and
@@ -171,8 +152,8 @@ func TestDecryptFailuresPerOnError(t *testing.T) {
 		s.Attributes().PutStr("user.email", "alice@example.com")
 		s.Attributes().PutStr("user.id", "u-1")
 	}
-	require.NoError(t, enc.traces.ConsumeTraces(context.Background(), td))
-	encrypted := enc.tsink.AllTraces()[0]
+	require.NoError(t, enc.Traces.ConsumeTraces(context.Background(), td))
+	encrypted := enc.TracesSink.AllTraces()[0]
 	spans := encrypted.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 	good := spans.At(0).Attributes()
 	email, _ := good.Get("user.email")
@@ -203,10 +184,10 @@ func TestDecryptFailuresPerOnError(t *testing.T) {
 			dec := newPipeline(t, cfgWith(ActionDecrypt, func(c *Config) { c.OnError = onErr }), h, tel.NewTelemetrySettings())
 			in := ptrace.NewTraces()
 			encrypted.CopyTo(in)
-			require.NoError(t, dec.traces.ConsumeTraces(context.Background(), in))
-			out := dec.tsink.AllTraces()
+			require.NoError(t, dec.Traces.ConsumeTraces(context.Background(), in))
+			out := dec.TracesSink.AllTraces()
 			for reason, n := range wantReasons {
-				assert.Equal(t, n, sumMetric(t, tel, "otelcol_processor_encryption_decrypt_failures", map[string]string{"reason": reason, "level": "record"}), reason)
+				assert.Equal(t, n, testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_decrypt_failures", attribute.String("reason", reason), attribute.String("level", "record")), reason)
 			}
 			// Span 0 decrypts fully; spans 1..5 decrypt their other attribute,
 			// except that drop_record stops at a span's first failure.
@@ -214,7 +195,7 @@ func TestDecryptFailuresPerOnError(t *testing.T) {
 			if onErr == OnErrorDropRecord {
 				wantDecrypted = 2 + 1
 			}
-			assert.Equal(t, wantDecrypted, sumMetric(t, tel, "otelcol_processor_encryption_values_decrypted", map[string]string{"level": "record"}))
+			assert.Equal(t, wantDecrypted, testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_values_decrypted", attribute.String("level", "record")))
 			require.Len(t, out, 1)
 			got := out[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 			switch onErr {
@@ -234,10 +215,10 @@ func TestDecryptFailuresPerOnError(t *testing.T) {
 					assert.False(t, has, "span %d %s dropped", i, k)
 					assert.Equal(t, 1, got.At(i).Attributes().Len())
 				}
-				assert.Equal(t, int64(5), sumMetric(t, tel, "otelcol_processor_encryption_attributes_dropped", nil))
+				assert.Equal(t, int64(5), testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_attributes_dropped"))
 			case OnErrorDropRecord:
 				require.Equal(t, 1, got.Len())
-				assert.Equal(t, int64(5), sumMetric(t, tel, "otelcol_processor_encryption_records_dropped", nil))
+				assert.Equal(t, int64(5), testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_records_dropped"))
 			}
 			v, _ := got.At(0).Attributes().Get("user.email")
 			assert.Equal(t, "alice@example.com", v.Str())
@@ -257,19 +238,19 @@ func TestDropRecordAtResourceLevelDropsEverythingBelow(t *testing.T) {
 		bad.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("x")
 	}
 	ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("kept")
-	require.NoError(t, dec.logs.ConsumeLogs(context.Background(), ld))
-	out := dec.lsink.AllLogs()[0]
+	require.NoError(t, dec.Logs.ConsumeLogs(context.Background(), ld))
+	out := dec.LogsSink.AllLogs()[0]
 	assert.Equal(t, 1, out.LogRecordCount())
 	assert.Equal(t, "kept", out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Str())
-	assert.Equal(t, int64(3), sumMetric(t, tel, "otelcol_processor_encryption_records_dropped", nil))
-	assert.Equal(t, int64(1), sumMetric(t, tel, "otelcol_processor_encryption_decrypt_failures", map[string]string{"level": "resource", "reason": "malformed"}))
+	assert.Equal(t, int64(3), testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_records_dropped"))
+	assert.Equal(t, int64(1), testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_decrypt_failures", attribute.String("level", "resource"), attribute.String("reason", "malformed")))
 
 	// Everything dropped: nothing is forwarded.
 	ld2 := plog.NewLogs()
 	ld2.ResourceLogs().AppendEmpty().Resource().Attributes().PutInt("user.id", 5)
 	ld2.ResourceLogs().At(0).ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
-	require.NoError(t, dec.logs.ConsumeLogs(context.Background(), ld2))
-	assert.Len(t, dec.lsink.AllLogs(), 1, "an emptied batch is not forwarded")
+	require.NoError(t, dec.Logs.ConsumeLogs(context.Background(), ld2))
+	assert.Len(t, dec.LogsSink.AllLogs(), 1, "an emptied batch is not forwarded")
 }
 
 // TestRotation: data encrypted before a key rotation decrypts after it, while
@@ -293,8 +274,8 @@ func TestRotation(t *testing.T) {
 	before := sampleTraces()
 	in := ptrace.NewTraces()
 	before.CopyTo(in)
-	require.NoError(t, enc.traces.ConsumeTraces(ctx, in))
-	oldCipher := enc.tsink.AllTraces()[0]
+	require.NoError(t, enc.Traces.ConsumeTraces(ctx, in))
+	oldCipher := enc.TracesSink.AllTraces()[0]
 	checkEncrypted(t, firstSpan(oldCipher).Attributes(), "aes256gcm", "k1")
 
 	k2, err := keyring.NewKey("k2", rawKey(t, testKey2))
@@ -308,14 +289,14 @@ func TestRotation(t *testing.T) {
 	after := sampleTraces()
 	in2 := ptrace.NewTraces()
 	after.CopyTo(in2)
-	require.NoError(t, enc.traces.ConsumeTraces(ctx, in2))
-	newCipher := enc.tsink.AllTraces()[1]
+	require.NoError(t, enc.Traces.ConsumeTraces(ctx, in2))
+	newCipher := enc.TracesSink.AllTraces()[1]
 	checkEncrypted(t, firstSpan(newCipher).Attributes(), "aes256gcm", "k2")
 
-	require.NoError(t, dec.traces.ConsumeTraces(ctx, oldCipher))
-	require.NoError(t, dec.traces.ConsumeTraces(ctx, newCipher))
-	assert.Equal(t, tracesBytes(t, before), tracesBytes(t, dec.tsink.AllTraces()[0]), "old data decrypts after rotation")
-	assert.Equal(t, tracesBytes(t, after), tracesBytes(t, dec.tsink.AllTraces()[1]), "new data decrypts")
+	require.NoError(t, dec.Traces.ConsumeTraces(ctx, oldCipher))
+	require.NoError(t, dec.Traces.ConsumeTraces(ctx, newCipher))
+	assert.Equal(t, tracesBytes(t, before), tracesBytes(t, dec.TracesSink.AllTraces()[0]), "old data decrypts after rotation")
+	assert.Equal(t, tracesBytes(t, after), tracesBytes(t, dec.TracesSink.AllTraces()[1]), "new data decrypts")
 }
 
 // TestDeterministicAcrossBatches: aes256siv gives equal ciphertexts for equal
@@ -336,9 +317,9 @@ func TestDeterministicAcrossBatches(t *testing.T) {
 				a.PutStr("user.id", id)
 				a.PutStr("user.email", "alice@example.com")
 			}
-			require.NoError(t, enc.logs.ConsumeLogs(context.Background(), ld))
+			require.NoError(t, enc.Logs.ConsumeLogs(context.Background(), ld))
 		}
-		for _, ld := range enc.lsink.AllLogs() {
+		for _, ld := range enc.LogsSink.AllLogs() {
 			recs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 			for i := 0; i < recs.Len(); i++ {
 				v, _ := recs.At(i).Attributes().Get("user.id")
@@ -377,13 +358,13 @@ func TestNoKeyMaterialInLogsOrMetrics(t *testing.T) {
 	enc := newPipeline(t, cfgWith(ActionEncrypt, func(c *Config) { c.LogBody = true }), h, set)
 	dec := newPipeline(t, cfgWith(ActionDecrypt, func(c *Config) { c.LogBody = true; c.OnError = OnErrorDropAttribute }), h, set)
 	ctx := context.Background()
-	require.NoError(t, enc.logs.ConsumeLogs(ctx, sampleLogs()))
-	require.NoError(t, dec.logs.ConsumeLogs(ctx, enc.lsink.AllLogs()[0]))
-	require.NoError(t, dec.logs.ConsumeLogs(ctx, sampleLogs())) // clear text under decrypt rules: failures
+	require.NoError(t, enc.Logs.ConsumeLogs(ctx, sampleLogs()))
+	require.NoError(t, dec.Logs.ConsumeLogs(ctx, enc.LogsSink.AllLogs()[0]))
+	require.NoError(t, dec.Logs.ConsumeLogs(ctx, sampleLogs())) // clear text under decrypt rules: failures
 	// A broken key file (with a key in it) and a reload failure.
 	require.NoError(t, os.WriteFile(path, []byte("active: k1\nkeys:\n  - id: k1\n    key: {"+testKey1+"}\n"), 0o600))
 	require.Eventually(t, func() bool {
-		return sumMetric(t, tel, "otelcol_extension_keyring_reloads", map[string]string{"outcome": "failure"}) >= 1
+		return testutil.IntSum(t, tel.Reader, "otelcol_extension_keyring_reloads", attribute.String("outcome", "failure")) >= 1
 	}, 10*time.Second, 10*time.Millisecond)
 	assert.Equal(t, "k1", ext.(keyringextension.Keyring).Ring().Active().ID())
 
@@ -414,7 +395,7 @@ func TestConcurrentBatches(t *testing.T) {
 	for range workers {
 		go func() {
 			for range batches {
-				if err := enc.logs.ConsumeLogs(context.Background(), sampleLogs()); err != nil {
+				if err := enc.Logs.ConsumeLogs(context.Background(), sampleLogs()); err != nil {
 					errs <- err
 					return
 				}
@@ -425,7 +406,7 @@ func TestConcurrentBatches(t *testing.T) {
 	for range workers {
 		require.NoError(t, <-errs)
 	}
-	encrypted := enc.lsink.AllLogs()
+	encrypted := enc.LogsSink.AllLogs()
 	require.Len(t, encrypted, workers*batches)
 	for _, ld := range encrypted {
 		require.NotContains(t, string(logsBytes(t, ld)), "alice")
@@ -433,7 +414,7 @@ func TestConcurrentBatches(t *testing.T) {
 	for w := range workers {
 		go func() {
 			for _, ld := range encrypted[w*batches : (w+1)*batches] {
-				if err := dec.logs.ConsumeLogs(context.Background(), ld); err != nil {
+				if err := dec.Logs.ConsumeLogs(context.Background(), ld); err != nil {
 					errs <- err
 					return
 				}
@@ -444,7 +425,7 @@ func TestConcurrentBatches(t *testing.T) {
 	for range workers {
 		require.NoError(t, <-errs)
 	}
-	got := dec.lsink.AllLogs()
+	got := dec.LogsSink.AllLogs()
 	require.Len(t, got, workers*batches, "no record dropped")
 	for _, ld := range got {
 		assert.Equal(t, want, logsBytes(t, ld))
@@ -462,8 +443,8 @@ func TestEncryptedCountsByLevel(t *testing.T) {
 		c.Attributes = append(c.Attributes, AttributeConfig{Key: "user.email", Algorithm: "chacha20poly1305"}) // shadowed by the first rule
 	}), h, tel.NewTelemetrySettings())
 	ctx := context.Background()
-	require.NoError(t, enc.traces.ConsumeTraces(ctx, sampleTraces()))
-	require.NoError(t, enc.logs.ConsumeLogs(ctx, sampleLogs()))
+	require.NoError(t, enc.Traces.ConsumeTraces(ctx, sampleTraces()))
+	require.NoError(t, enc.Logs.ConsumeLogs(ctx, sampleLogs()))
 	want := map[string]int64{
 		"resource": 2 * selectedPerMap, // one resource per signal
 		"scope":    2 * selectedPerMap,
@@ -473,8 +454,7 @@ func TestEncryptedCountsByLevel(t *testing.T) {
 		"body":     2,
 	}
 	for level, n := range want {
-		assert.Equal(t, n, sumMetric(t, tel, "otelcol_processor_encryption_values_encrypted",
-			map[string]string{"level": level, "algorithm": "aes256gcm", "key_id": "k1"}), level)
+		assert.Equal(t, n, testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_values_encrypted", attribute.String("level", level), attribute.String("algorithm", "aes256gcm"), attribute.String("key_id", "k1")), level)
 	}
-	assert.Equal(t, int64(0), sumMetric(t, tel, "otelcol_processor_encryption_values_encrypted", map[string]string{"algorithm": "chacha20poly1305"}))
+	assert.Equal(t, int64(0), testutil.IntSum(t, tel.Reader, "otelcol_processor_encryption_values_encrypted", attribute.String("algorithm", "chacha20poly1305")))
 }

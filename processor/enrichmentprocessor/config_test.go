@@ -2,9 +2,7 @@ package enrichmentprocessor
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,7 +16,8 @@ import (
 	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
-	"go.yaml.in/yaml/v3"
+
+	"github.com/otelgate/otelgate/internal/testutil"
 )
 
 func TestConfigStruct(t *testing.T) {
@@ -143,37 +142,19 @@ func TestValidate(t *testing.T) {
 }
 
 // TestReadmeExamples: every enrichment processor in a YAML example of
-// README.md is one of the entries of testdata/config.yaml (which
-// TestLoadConfig loads and starts), so the README cannot drift from them.
+// README.md validates and is one of the entries of testdata/config.yaml
+// (which TestLoadConfig loads and starts), so the README cannot drift from
+// them.
 func TestReadmeExamples(t *testing.T) {
-	readme, err := os.ReadFile("README.md")
-	require.NoError(t, err)
 	tested, err := confmaptest.LoadConf(testdata("config.yaml"))
 	require.NoError(t, err)
-	blocks := strings.Split(string(readme), "```yaml\n")[1:]
-	n := 0
-	for _, b := range blocks {
-		b = b[:strings.Index(b, "```")]
-		if !strings.Contains(b, "processors:") {
-			continue
-		}
-		var doc map[string]any
-		require.NoError(t, yaml.Unmarshal([]byte(b), &doc), b)
-		procs, _ := doc["processors"].(map[string]any)
-		for id, body := range procs {
-			if !strings.HasPrefix(id, "enrichment") {
-				continue
-			}
-			n++
-			want, err := tested.Sub(id)
-			require.NoError(t, err)
-			require.Equal(t, want.ToStringMap(), confmap.NewFromStringMap(body.(map[string]any)).ToStringMap(), "README example %s differs from testdata/config.yaml", id)
-			cfg := createDefaultConfig().(*Config)
-			require.NoError(t, confmap.NewFromStringMap(body.(map[string]any)).Unmarshal(cfg), id)
-			require.NoError(t, cfg.Validate(), id)
-		}
+	examples := testutil.CheckReadme(t, "README.md", NewFactory(), nil)
+	for _, e := range examples {
+		want, err := tested.Sub(e.ID.String())
+		require.NoError(t, err)
+		require.Equal(t, want.ToStringMap(), e.Conf.ToStringMap(), "README example %s differs from testdata/config.yaml", e.ID)
 	}
-	require.Equal(t, 4, n, "README examples found")
+	require.Len(t, examples, 4, "README examples found")
 }
 
 // TestGatewayKeyWithoutPrefixWarns: writing the gateway's own pod or host

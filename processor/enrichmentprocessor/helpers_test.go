@@ -7,26 +7,18 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/client"
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
-	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/enrichmentprocessor/internal/metadata"
 )
 
 // loadConfig reads the enrichment section named id from a collector-style YAML file.
 func loadConfig(t testing.TB, path, id string) *Config {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(path)
-	require.NoError(t, err)
-	sub, err := cm.Sub(id)
-	require.NoError(t, err)
-	cfg := createDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
+	cfg := testutil.LoadConfig(t, path, id, NewFactory()).(*Config)
 	require.NoError(t, confmap.Validate(cfg))
 	return cfg
 }
@@ -47,32 +39,10 @@ func setGatewayEnv(t *testing.T) {
 	t.Setenv("K8S_NODE_NAME", "node-7")
 }
 
-type started struct {
-	traces  processor.Traces
-	metrics processor.Metrics
-	logs    processor.Logs
-	ts      *consumertest.TracesSink
-	ms      *consumertest.MetricsSink
-	ls      *consumertest.LogsSink
-}
-
 // startAll creates and starts the processor for the three signals with settings set.
-func startAll(t testing.TB, cfg *Config, set processor.Settings) *started {
+func startAll(t testing.TB, cfg *Config, set processor.Settings) *testutil.Processors {
 	t.Helper()
-	f := NewFactory()
-	s := &started{ts: new(consumertest.TracesSink), ms: new(consumertest.MetricsSink), ls: new(consumertest.LogsSink)}
-	var err error
-	s.traces, err = f.CreateTraces(context.Background(), set, cfg, s.ts)
-	require.NoError(t, err)
-	s.metrics, err = f.CreateMetrics(context.Background(), set, cfg, s.ms)
-	require.NoError(t, err)
-	s.logs, err = f.CreateLogs(context.Background(), set, cfg, s.ls)
-	require.NoError(t, err)
-	for _, c := range []component.Component{s.traces, s.metrics, s.logs} {
-		require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))
-		t.Cleanup(func() { require.NoError(t, c.Shutdown(context.Background())) })
-	}
-	return s
+	return testutil.StartProcessors(t, NewFactory(), set, cfg, nil)
 }
 
 func nopSettings() processor.Settings { return processortest.NewNopSettings(metadata.Type) }

@@ -20,7 +20,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/otelgate/otelgate/internal/testutil"
 )
 
 var versionColumns = []string{"col_a", "col_b", "col_c", "col_d"}
@@ -48,31 +49,6 @@ func writeAtomically(t testing.TB, path, content string) {
 	require.NoError(t, os.Rename(tmp, path))
 }
 
-// metricSum sums the int data points of a counter or gauge whose attributes include table.
-func metricSum(t testing.TB, tt *componenttest.Telemetry, name, tableName string) int64 {
-	t.Helper()
-	m, err := tt.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	var dps []metricdata.DataPoint[int64]
-	switch d := m.Data.(type) {
-	case metricdata.Sum[int64]:
-		dps = d.DataPoints
-	case metricdata.Gauge[int64]:
-		dps = d.DataPoints
-	default:
-		t.Fatalf("%s: unexpected data %T", name, m.Data)
-	}
-	var sum int64
-	for _, dp := range dps {
-		if v, ok := dp.Attributes.Value(attribute.Key("table")); ok && v.AsString() == tableName {
-			sum += dp.Value
-		}
-	}
-	return sum
-}
-
 // TestReloadUnderLoad rewrites a lookup table while four goroutines push spans
 // through the processor (run it with -race). Every column of a table version
 // carries the version's tag, so a record that saw a half-loaded table would
@@ -96,7 +72,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, e.start(context.Background(), componenttest.NewNopHost()))
 	t.Cleanup(func() { require.NoError(t, e.shutdown(context.Background())) })
-	require.EqualValues(t, tableRows, metricSum(t, tt, "otelcol_processor_enrichment_table_rows", "versions"))
+	require.EqualValues(t, tableRows, testutil.IntSum(t, tt.Reader, "otelcol_processor_enrichment_table_rows", attribute.String("table", "versions")))
 
 	const senders = 4
 	var (
@@ -169,7 +145,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	require.NoError(t, e.reload(0))
 	allSaw("v2", func(s int) int64 { return seen[s].v2.Load() }, 200)
 	// The watcher may have seen the same write first; either way it is one reload.
-	require.EqualValues(t, 1, metricSum(t, tt, "otelcol_processor_enrichment_table_reloads", "versions"))
+	require.EqualValues(t, 1, testutil.IntSum(t, tt.Reader, "otelcol_processor_enrichment_table_reloads", attribute.String("table", "versions")))
 
 	// A broken v3 (a duplicate key at its last line) is rejected and v2 stays.
 	broken := versionedTable("v3") + "service-0,v3,v3,v3,v3\n"
@@ -178,7 +154,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	if err != nil { // nil when the watcher got there first and already counted it
 		require.ErrorContains(t, err, fmt.Sprintf("%s:%d: duplicate key", path, tableRows+2))
 	}
-	require.EqualValues(t, 1, metricSum(t, tt, "otelcol_processor_enrichment_table_reload_failures", "versions"))
+	require.EqualValues(t, 1, testutil.IntSum(t, tt.Reader, "otelcol_processor_enrichment_table_reload_failures", attribute.String("table", "versions")))
 	before := make([]int64, senders)
 	for s := range senders {
 		before[s] = seen[s].v2.Load()
@@ -192,8 +168,8 @@ func TestReloadUnderLoad(t *testing.T) {
 	for s := range senders {
 		assert.Zero(t, seen[s].v3.Load(), "sender %d saw the broken table", s)
 	}
-	assert.EqualValues(t, 1, metricSum(t, tt, "otelcol_processor_enrichment_table_reloads", "versions"))
-	assert.EqualValues(t, tableRows, metricSum(t, tt, "otelcol_processor_enrichment_table_rows", "versions"))
+	assert.EqualValues(t, 1, testutil.IntSum(t, tt.Reader, "otelcol_processor_enrichment_table_reloads", attribute.String("table", "versions")))
+	assert.EqualValues(t, tableRows, testutil.IntSum(t, tt.Reader, "otelcol_processor_enrichment_table_rows", attribute.String("table", "versions")))
 }
 
 // TestStartFailsOnBrokenTable: a table that does not load fails the start
@@ -238,13 +214,13 @@ func TestSignalsShareTables(t *testing.T) {
 
 	writeAtomically(t, path, versionedTable("v2"))
 	deadline := time.Now().Add(10 * time.Second)
-	for metricSum(t, tt, "otelcol_processor_enrichment_table_reloads", "versions") == 0 {
+	for testutil.IntSum(t, tt.Reader, "otelcol_processor_enrichment_table_reloads", attribute.String("table", "versions")) == 0 {
 		require.False(t, time.Now().After(deadline), "the table was not reloaded")
 		time.Sleep(10 * time.Millisecond)
 	}
 	// Let any other watcher of the same file notice the change too (there is none).
 	time.Sleep(20 * 50 * time.Millisecond)
-	assert.EqualValues(t, 1, metricSum(t, tt, "otelcol_processor_enrichment_table_reloads", "versions"))
+	assert.EqualValues(t, 1, testutil.IntSum(t, tt.Reader, "otelcol_processor_enrichment_table_reloads", attribute.String("table", "versions")))
 
 	ld := plog.NewLogs()
 	ld.ResourceLogs().AppendEmpty().Resource().Attributes().PutStr("service.name", "service-7")

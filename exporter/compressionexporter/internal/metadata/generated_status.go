@@ -1,6 +1,5 @@
-// Package metadata contains the type, stability and own telemetry of the
-// exporter/compression component (hand-written in mdatagen's shape from
-// ../../metadata.yaml; keep the two in sync).
+// Written by hand in the shape mdatagen generates; keep in sync with metadata.yaml.
+
 package metadata // import "github.com/otelgate/otelgate/exporter/compressionexporter/internal/metadata"
 
 import (

@@ -1,5 +1,5 @@
-// Package metadata contains the type and stability of the extension/sampling_state
-// component (hand-written in mdatagen's shape).
+// Written by hand in the shape mdatagen generates; keep in sync with metadata.yaml.
+
 package metadata // import "github.com/otelgate/otelgate/extension/samplingstateextension/internal/metadata"
 
 import (

@@ -1,5 +1,5 @@
-// Package metadata contains the type, stability and telemetry of the
-// processor/adaptive_sampling component (hand-written in mdatagen's shape).
+// Written by hand in the shape mdatagen generates; keep in sync with metadata.yaml.
+
 package metadata // import "github.com/otelgate/otelgate/processor/adaptivesamplingprocessor/internal/metadata"
 
 import (

@@ -1,5 +1,5 @@
-// Package metadata contains the type, stability and own telemetry of the
-// processor/aggregation component (hand-written in mdatagen's shape).
+// Written by hand in the shape mdatagen generates; keep in sync with metadata.yaml.
+
 package metadata
 
 import (

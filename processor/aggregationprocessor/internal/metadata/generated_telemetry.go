@@ -1,3 +1,5 @@
+// Written by hand in the shape mdatagen generates; keep in sync with metadata.yaml.
+
 package metadata
 
 import (

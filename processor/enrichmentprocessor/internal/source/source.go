@@ -1,6 +1,3 @@
-// Package source holds the enrichment processor's sources of attributes:
-// static values, the gateway's environment, lookup tables, request
-// metadata and the authenticated identity. Each is a small type implementing Source.
 package source
 
 import (

@@ -1,0 +1,3 @@
+// Package aggregationprocessor aggregates metric data points over time
+// windows and across dropped attributes.
+package aggregationprocessor
