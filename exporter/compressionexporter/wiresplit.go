@@ -2,9 +2,10 @@ package compressionexporter // import "github.com/otelgate/otelgate/exporter/com
 
 import (
 	"github.com/cespare/xxhash/v2"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"google.golang.org/protobuf/encoding/protowire"
-
-	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/ring"
 )
 
 // Field numbers shared by the OTLP trace and logs requests:
@@ -15,177 +16,335 @@ const (
 	fieldScopeGroups    protowire.Number = 2
 	fieldItems          protowire.Number = 2
 	fieldResource       protowire.Number = 1
-	spanTraceIDField    protowire.Number = 1 // Span.trace_id
-	logTraceIDField     protowire.Number = 9 // LogRecord.trace_id
 )
 
-// wireSplitByTraceID splits a marshalled OTLP traces or logs request by
-// the trace ID of every span or log record, working on the protobuf bytes:
-// the items are copied as bytes into one request per destination, with
-// their resource and scope fields, instead of being copied as pdata and
-// marshalled again. Records without a trace ID go by a hash of their
-// resource's bytes. ok is false when the bytes do not parse.
-func wireSplitByTraceID(raw []byte, traceIDField protowire.Number, pick func(uint64) int) (map[int][]byte, bool) {
-	out := map[int][]byte{}
-	var lastID []byte
-	lastDest := -1
-	first, single := -1, true
-	// One pass to find destinations; the common one-destination case
-	// returns raw itself.
-	type item struct {
-		dest int
-		b    []byte
-	}
-	type scope struct {
-		header []byte // fields other than the items, re-emitted per destination
-		items  []item
-	}
-	type resource struct {
-		header []byte
-		scopes []scope
-	}
-	var resources []resource
-	ok := walk(raw, func(num protowire.Number, v []byte) bool {
-		if num != fieldResourceGroups {
-			return true // unknown top-level field: dropped, as pdata would
-		}
-		var r resource
-		var resHash uint64
-		resHashed := false
-		if !walk(v, func(num protowire.Number, rv []byte) bool {
-			if num != fieldScopeGroups {
-				r.header = appendField(r.header, num, rv)
-				if num == fieldResource {
-					resHash, resHashed = xxhash.Sum64(rv), true
-				}
-				return true
-			}
-			var s scope
-			if !walk(rv, func(num protowire.Number, sv []byte) bool {
-				if num != fieldItems {
-					s.header = appendField(s.header, num, sv)
-					return true
-				}
-				id := fieldBytes(sv, traceIDField)
-				var d int
-				switch {
-				case len(id) > 0 && string(id) == string(lastID) && lastDest >= 0:
-					d = lastDest
-				case len(id) > 0 && !allZero(id):
-					d = pick(ring.KeyHash(id))
-					lastID, lastDest = id, d
-				default:
-					if !resHashed {
-						resHash, resHashed = xxhash.Sum64(nil), true
-					}
-					d = pick(resHash)
-				}
-				if first < 0 {
-					first = d
-				} else if d != first {
-					single = false
-				}
-				s.items = append(s.items, item{dest: d, b: sv})
-				return true
-			}) {
-				return false
-			}
-			if len(s.items) > 0 {
-				r.scopes = append(r.scopes, s)
-			}
-			return true
-		}) {
-			return false
-		}
-		resources = append(resources, r)
-		return true
-	})
-	if !ok {
-		return nil, false
-	}
-	if first < 0 {
-		return out, true
-	}
-	if single {
-		out[first] = raw
-		return out, true
-	}
-	for _, r := range resources {
-		perDest := map[int][]byte{} // scope groups of this resource per destination
-		for _, s := range r.scopes {
-			body := map[int][]byte{}
-			for _, it := range s.items {
-				b, seen := body[it.dest]
-				if !seen {
-					b = append(b, s.header...)
-				}
-				body[it.dest] = appendField(b, fieldItems, it.b)
-			}
-			for d, b := range body {
-				perDest[d] = appendField(perDest[d], fieldScopeGroups, b)
+// byResource marks an item without a trace ID: it goes by a hash of its
+// resource's bytes, found on the wire.
+const byResource = -1
+
+// Destinations of the items of a request, one per span or log record in
+// the order the request marshals them. single is the one destination of
+// every item, -1 when there are several (or an item goes by its resource),
+// -2 when there are no items.
+
+func traceDests(td ptrace.Traces, pick func(uint64) int) (dests []int32, single int) {
+	dests = make([]int32, 0, td.SpanCount())
+	single = -2
+	var last pcommon.TraceID
+	lastDest := int32(byResource)
+	rss := td.ResourceSpans()
+	for i := range rss.Len() {
+		sss := rss.At(i).ScopeSpans()
+		for j := range sss.Len() {
+			spans := sss.At(j).Spans()
+			for k := range spans.Len() {
+				lastDest, last = itemDest(spans.At(k).TraceID(), last, lastDest, pick)
+				dests = append(dests, lastDest)
+				single = mergeSingle(single, lastDest)
 			}
 		}
-		for d, scopes := range perDest {
-			rb := make([]byte, 0, len(r.header)+len(scopes))
-			rb = append(append(rb, r.header...), scopes...)
-			out[d] = appendField(out[d], fieldResourceGroups, rb)
-		}
 	}
-	return out, true
+	return dests, single
 }
 
-// walk calls f for every length-delimited field of msg (other wire types
-// are skipped); it reports false when msg does not parse or f stops.
-func walk(msg []byte, f func(protowire.Number, []byte) bool) bool {
-	for len(msg) > 0 {
-		num, typ, n := protowire.ConsumeTag(msg)
-		if n < 0 {
-			return false
-		}
-		msg = msg[n:]
-		if typ != protowire.BytesType {
-			m := protowire.ConsumeFieldValue(num, typ, msg)
-			if m < 0 {
-				return false
+func logDests(ld plog.Logs, pick func(uint64) int) (dests []int32, single int) {
+	dests = make([]int32, 0, ld.LogRecordCount())
+	single = -2
+	var last pcommon.TraceID
+	lastDest := int32(byResource)
+	rls := ld.ResourceLogs()
+	for i := range rls.Len() {
+		sls := rls.At(i).ScopeLogs()
+		for j := range sls.Len() {
+			recs := sls.At(j).LogRecords()
+			for k := range recs.Len() {
+				lastDest, last = itemDest(recs.At(k).TraceID(), last, lastDest, pick)
+				dests = append(dests, lastDest)
+				single = mergeSingle(single, lastDest)
 			}
-			msg = msg[m:]
-			continue
-		}
-		v, m := protowire.ConsumeBytes(msg)
-		if m < 0 {
-			return false
-		}
-		msg = msg[m:]
-		if !f(num, v) {
-			return false
 		}
 	}
-	return true
+	return dests, single
+}
+
+// itemDest picks the destination of a trace ID; consecutive items of one
+// trace are picked once. Items without a trace ID go by their resource.
+func itemDest(id, last pcommon.TraceID, lastDest int32, pick func(uint64) int) (int32, pcommon.TraceID) {
+	switch {
+	case id.IsEmpty():
+		return byResource, last
+	case id == last && lastDest >= 0:
+		return lastDest, last
+	}
+	return int32(pick(traceIDHash(id))), id
+}
+
+func mergeSingle(single int, d int32) int {
+	switch {
+	case d < 0:
+		return -1
+	case single == -2:
+		return int(d)
+	case single != int(d):
+		return -1
+	}
+	return single
+}
+
+// wireSplit splits a marshalled OTLP traces or logs request into one
+// request per destination, working on the protobuf bytes: dests holds the
+// destination of every item (byResource items are resolved by
+// resourceDest from a hash of their resource's bytes and written back), n
+// bounds the destinations. A first pass sizes every destination's request
+// and its nested resource and scope groups; a second writes them into one
+// allocation, so every item is copied once, with its resource and scope
+// fields ahead of it in each destination that has items of them. Groups
+// without items for a destination are left out of its request. parts[d]
+// is nil for a destination without items; ok is false when the bytes do
+// not parse or do not hold one item per destination.
+func wireSplit(raw []byte, dests []int32, n int, resourceDest func(uint64) int) (parts [][]byte, ok bool) {
+	s := splitter{
+		dests: dests, resourceDest: resourceDest,
+		scopeSize: make([]int, n), groupSize: make([]int, n), total: make([]int, n),
+	}
+	if !s.measure(raw) {
+		return nil, false
+	}
+	return s.write(raw)
+}
+
+// destLen is the encoded length of one destination's copy of a group.
+type destLen struct {
+	dest int32
+	len  int
+}
+
+type splitter struct {
+	dests        []int32
+	resourceDest func(uint64) int
+	// measure's running sums, per destination; touched lists the
+	// destinations with a non-zero sum.
+	scopeSize, groupSize, total []int
+	scopeTouched, groupTouched  []int32
+	// Per resource group and per scope group, in wire order: how many
+	// destinations have a copy, and their lengths (in order, flat).
+	groupCounts, scopeCounts []int
+	groupLens, scopeLens     []destLen
+}
+
+// field is one field of a protobuf message: its number, wire type, value
+// (of a length-delimited field) and whole encoding, tag included.
+type field struct {
+	num protowire.Number
+	typ protowire.Type
+	val []byte
+	enc []byte
+}
+
+// nextField reads the first field of msg.
+func nextField(msg []byte) (f field, rest []byte, ok bool) {
+	num, typ, n := protowire.ConsumeTag(msg)
+	if n < 0 {
+		return f, nil, false
+	}
+	var m int
+	if typ == protowire.BytesType {
+		f.val, m = protowire.ConsumeBytes(msg[n:])
+	} else {
+		m = protowire.ConsumeFieldValue(num, typ, msg[n:])
+	}
+	if m < 0 {
+		return f, nil, false
+	}
+	f.num, f.typ, f.enc = num, typ, msg[:n+m]
+	return f, msg[n+m:], true
+}
+
+// group reports whether f is a length-delimited field numbered num: a
+// nested group or an item; every other field of a group is its header,
+// copied whole into each destination's copy.
+func (f field) group(num protowire.Number) bool {
+	return f.num == num && f.typ == protowire.BytesType
+}
+
+func (s *splitter) measure(raw []byte) bool {
+	item := 0
+	for msg := raw; len(msg) > 0; {
+		rg, rest, ok := nextField(msg)
+		if !ok {
+			return false
+		}
+		msg = rest
+		if !rg.group(fieldResourceGroups) {
+			continue // unknown top-level field: dropped, as pdata would
+		}
+		header := 0
+		resHash, hashed := uint64(0), false
+		s.groupTouched = s.groupTouched[:0]
+		for gmsg := rg.val; len(gmsg) > 0; {
+			sg, rest, ok := nextField(gmsg)
+			if !ok {
+				return false
+			}
+			gmsg = rest
+			if !sg.group(fieldScopeGroups) {
+				header += len(sg.enc)
+				continue
+			}
+			scopeHeader := 0
+			s.scopeTouched = s.scopeTouched[:0]
+			for smsg := sg.val; len(smsg) > 0; {
+				it, rest, ok := nextField(smsg)
+				if !ok {
+					return false
+				}
+				smsg = rest
+				if !it.group(fieldItems) {
+					scopeHeader += len(it.enc)
+					continue
+				}
+				if item >= len(s.dests) {
+					return false
+				}
+				d := s.dests[item]
+				if d == byResource {
+					if !hashed {
+						resHash, hashed = xxhash.Sum64(fieldBytes(rg.val, fieldResource)), true
+					}
+					d = int32(s.resourceDest(resHash))
+					s.dests[item] = d
+				}
+				if d < 0 || int(d) >= len(s.total) {
+					return false
+				}
+				item++
+				if s.scopeSize[d] == 0 {
+					s.scopeTouched = append(s.scopeTouched, d)
+				}
+				s.scopeSize[d] += len(it.enc)
+			}
+			s.scopeCounts = append(s.scopeCounts, len(s.scopeTouched))
+			for _, d := range s.scopeTouched {
+				l := scopeHeader + s.scopeSize[d]
+				s.scopeSize[d] = 0
+				s.scopeLens = append(s.scopeLens, destLen{d, l})
+				if s.groupSize[d] == 0 {
+					s.groupTouched = append(s.groupTouched, d)
+				}
+				s.groupSize[d] += protowire.SizeTag(fieldScopeGroups) + protowire.SizeBytes(l)
+			}
+		}
+		s.groupCounts = append(s.groupCounts, len(s.groupTouched))
+		for _, d := range s.groupTouched {
+			l := header + s.groupSize[d]
+			s.groupSize[d] = 0
+			s.groupLens = append(s.groupLens, destLen{d, l})
+			s.total[d] += protowire.SizeTag(fieldResourceGroups) + protowire.SizeBytes(l)
+		}
+	}
+	return item == len(s.dests)
+}
+
+func (s *splitter) write(raw []byte) ([][]byte, bool) {
+	size := 0
+	for _, t := range s.total {
+		size += t
+	}
+	buf := make([]byte, size)
+	parts := make([][]byte, len(s.total))
+	off := 0
+	for d, t := range s.total {
+		if t > 0 {
+			parts[d] = buf[off : off : off+t]
+			off += t
+		}
+	}
+	var headers, scopeHeaders [][]byte
+	item, groups, scopes := 0, 0, 0
+	gl, sl := s.groupLens, s.scopeLens
+	for msg := raw; len(msg) > 0; {
+		rg, rest, _ := nextField(msg) // measure parsed every field
+		msg = rest
+		if !rg.group(fieldResourceGroups) {
+			continue
+		}
+		headers = headers[:0]
+		for gmsg := rg.val; len(gmsg) > 0; {
+			f, rest, _ := nextField(gmsg)
+			gmsg = rest
+			if !f.group(fieldScopeGroups) {
+				headers = append(headers, f.enc)
+			}
+		}
+		k := s.groupCounts[groups]
+		groups++
+		for _, dl := range gl[:k] {
+			p := protowire.AppendTag(parts[dl.dest], fieldResourceGroups, protowire.BytesType)
+			p = protowire.AppendVarint(p, uint64(dl.len))
+			for _, h := range headers {
+				p = append(p, h...)
+			}
+			parts[dl.dest] = p
+		}
+		gl = gl[k:]
+		for gmsg := rg.val; len(gmsg) > 0; {
+			sg, rest, _ := nextField(gmsg)
+			gmsg = rest
+			if !sg.group(fieldScopeGroups) {
+				continue
+			}
+			k := s.scopeCounts[scopes]
+			scopes++
+			if k == 0 {
+				continue
+			}
+			scopeHeaders = scopeHeaders[:0]
+			for smsg := sg.val; len(smsg) > 0; {
+				f, rest, _ := nextField(smsg)
+				smsg = rest
+				if !f.group(fieldItems) {
+					scopeHeaders = append(scopeHeaders, f.enc)
+				}
+			}
+			for _, dl := range sl[:k] {
+				p := protowire.AppendTag(parts[dl.dest], fieldScopeGroups, protowire.BytesType)
+				p = protowire.AppendVarint(p, uint64(dl.len))
+				for _, h := range scopeHeaders {
+					p = append(p, h...)
+				}
+				parts[dl.dest] = p
+			}
+			sl = sl[k:]
+			for smsg := sg.val; len(smsg) > 0; {
+				it, rest, _ := nextField(smsg)
+				smsg = rest
+				if it.group(fieldItems) {
+					d := s.dests[item]
+					item++
+					parts[d] = append(parts[d], it.enc...)
+				}
+			}
+		}
+	}
+	for d, p := range parts {
+		if len(p) != s.total[d] {
+			return nil, false // the sizes and the copy disagree: route the pdata instead
+		}
+	}
+	return parts, true
 }
 
 // fieldBytes returns the first length-delimited field num of msg.
 func fieldBytes(msg []byte, num protowire.Number) []byte {
-	var out []byte
-	walk(msg, func(n protowire.Number, v []byte) bool {
-		if n == num {
-			out = v
-			return false
+	for len(msg) > 0 {
+		f, rest, ok := nextField(msg)
+		if !ok {
+			return nil
 		}
-		return true
-	})
-	return out
-}
-
-func appendField(b []byte, num protowire.Number, v []byte) []byte {
-	b = protowire.AppendTag(b, num, protowire.BytesType)
-	return protowire.AppendBytes(b, v)
-}
-
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
+		if f.group(num) {
+			return f.val
 		}
+		msg = rest
 	}
-	return true
+	return nil
 }

@@ -1,0 +1,184 @@
+package compressionexporter
+
+import (
+	"testing"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/ptracetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/ring"
+	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/workload"
+)
+
+func ringPick(n int) func(uint64) int {
+	r := ring.New(endpointNames(n))
+	return func(k uint64) int { c, _ := r.Pick(k, nil); return c }
+}
+
+// withHeaders sets the fields a split must carry into every part: schema
+// URLs, scope name/version/attributes, resource dropped attributes.
+func withHeaders(td ptrace.Traces) ptrace.Traces {
+	for i, rs := range td.ResourceSpans().All() {
+		rs.SetSchemaUrl("https://opentelemetry.io/schemas/1.26.0")
+		rs.Resource().SetDroppedAttributesCount(uint32(i))
+		for _, ss := range rs.ScopeSpans().All() {
+			ss.SetSchemaUrl("https://opentelemetry.io/schemas/1.27.0")
+			ss.Scope().SetName("otelgate/bench")
+			ss.Scope().SetVersion("1.2.3")
+			ss.Scope().Attributes().PutStr("scope.attr", "x")
+		}
+	}
+	return td
+}
+
+// TestWireSplitMatchesPdataSplit: for every endpoint count, the wire split
+// of a marshalled request holds exactly what the pdata split holds for the
+// same destinations (resources, scopes and their fields, spans, in order),
+// and every part unmarshals.
+func TestWireSplitMatchesPdataSplit(t *testing.T) {
+	td := withHeaders(workload.Traces(5, 2000))
+	raw, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	require.NoError(t, err)
+	for _, n := range []int{2, 3, 10, 100} {
+		pick := ringPick(n)
+		dests, single := traceDests(td, pick)
+		require.Equal(t, -1, single)
+		require.Len(t, dests, td.SpanCount())
+		parts, ok := wireSplit(raw, dests, n, pick)
+		require.True(t, ok)
+		want := tracesRoute(td, routingTraceID, pick)
+		size := 0
+		for d, p := range parts {
+			if p == nil {
+				assert.NotContains(t, want, d, "n=%d: destination %d has no part", n, d)
+				continue
+			}
+			size += len(p)
+			got, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(p)
+			require.NoError(t, err)
+			require.Contains(t, want, d)
+			require.NoError(t, ptracetest.CompareTraces(want[d], got), "n=%d destination %d", n, d)
+		}
+		assert.Len(t, want, countNonNil(parts))
+		assert.Greater(t, size, len(raw), "n=%d: each part repeats its resources' fields", n)
+	}
+}
+
+func countNonNil(parts [][]byte) int {
+	n := 0
+	for _, p := range parts {
+		if p != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// TestWireSplitRecordsWithoutTraceID: log records without a trace ID go by
+// their resource, so all of one resource's such records land together, and
+// records with trace IDs go where the pdata split sends them; nothing is
+// lost or duplicated.
+func TestWireSplitRecordsWithoutTraceID(t *testing.T) {
+	ld := workload.Logs(9, 3000)
+	cleared := 0
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for k, lr := range sl.LogRecords().All() {
+				if k%3 == 0 {
+					lr.SetTraceID(pcommon.NewTraceIDEmpty())
+					cleared++
+				}
+			}
+		}
+	}
+	require.Positive(t, cleared)
+	raw, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	require.NoError(t, err)
+	const n = 10
+	pick := ringPick(n)
+	dests, _ := logDests(ld, pick)
+	parts, ok := wireSplit(raw, dests, n, pick)
+	require.True(t, ok)
+	total := 0
+	resourceDest := map[uint64]int{} // resource (by its attributes) -> destination of its records without trace ID
+	for d, p := range parts {
+		if p == nil {
+			continue
+		}
+		got, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(p)
+		require.NoError(t, err)
+		total += got.LogRecordCount()
+		for _, rl := range got.ResourceLogs().All() {
+			key := attrsHash(rl.Resource().Attributes())
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					if lr.TraceID().IsEmpty() {
+						if prev, seen := resourceDest[key]; seen {
+							assert.Equal(t, prev, d, "records of one resource without a trace ID stay together")
+						}
+						resourceDest[key] = d
+						continue
+					}
+					assert.Equal(t, pick(traceIDHash(lr.TraceID())), d, "a record with a trace ID goes by it")
+				}
+			}
+		}
+	}
+	assert.Equal(t, ld.LogRecordCount(), total, "every record exactly once")
+	assert.NotEmpty(t, resourceDest)
+}
+
+// TestWireSplitLogsMatchPdataSplit: with every record carrying a trace ID,
+// the wire split of logs equals the pdata split.
+func TestWireSplitLogsMatchPdataSplit(t *testing.T) {
+	ld := workload.Logs(4, 2000)
+	raw, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	require.NoError(t, err)
+	pick := ringPick(10)
+	dests, _ := logDests(ld, pick)
+	for _, d := range dests {
+		require.GreaterOrEqual(t, d, int32(0), "the workload's records all have trace IDs")
+	}
+	parts, ok := wireSplit(raw, dests, 10, pick)
+	require.True(t, ok)
+	want := logsRoute(ld, routingTraceID, pick)
+	for d, p := range parts {
+		if p == nil {
+			continue
+		}
+		got, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(p)
+		require.NoError(t, err)
+		require.NoError(t, plogtest.CompareLogs(want[d], got), "destination %d", d)
+	}
+	assert.Len(t, want, countNonNil(parts))
+}
+
+// TestWireSplitRejectsBadInput: bytes that do not parse, and destinations
+// that do not match the items, fail the split (the caller routes the pdata).
+func TestWireSplitRejectsBadInput(t *testing.T) {
+	td := workload.Traces(3, 50)
+	raw, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	require.NoError(t, err)
+	pick := ringPick(3)
+	dests, _ := traceDests(td, pick)
+	_, ok := wireSplit(raw[:len(raw)-3], dests, 3, pick)
+	assert.False(t, ok, "truncated")
+	_, ok = wireSplit(raw, dests[:len(dests)-1], 3, pick)
+	assert.False(t, ok, "one destination short")
+	_, ok = wireSplit(raw, append(dests, 0), 3, pick)
+	assert.False(t, ok, "one destination too many")
+	bad := append([]int32(nil), dests...)
+	bad[0] = 7
+	_, ok = wireSplit(raw, bad, 3, pick)
+	assert.False(t, ok, "a destination out of range")
+	parts, ok := wireSplit(nil, nil, 3, pick)
+	assert.True(t, ok, "an empty request splits into nothing")
+	assert.Zero(t, countNonNil(parts))
+}
