@@ -52,7 +52,7 @@ type compressionExporter struct {
 	lb       *balancer // with endpoints: routes to resolved endpoints; tr is then only a template
 	tb       *metadata.TelemetryBuilder
 	attrs    exporterAttrs // attribute sets of the exporter's own metrics, built once
-	bufs     sync.Pool // *[]byte compression buffers
+	bufs     sync.Pool     // *[]byte compression buffers
 	stop     chan struct{}
 	wg       sync.WaitGroup
 }

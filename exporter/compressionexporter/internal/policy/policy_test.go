@@ -316,7 +316,7 @@ func quietCPUPerByte(t *testing.T, name string, level int, in []byte, reps int) 
 	for range reps {
 		start := threadCPUTime()
 		buf = c.Encode(buf, in, level)
-		cpu = min(cpu, (threadCPUTime() - start).Seconds()/float64(len(in)))
+		cpu = min(cpu, (threadCPUTime()-start).Seconds()/float64(len(in)))
 	}
 	return cpu, float64(len(buf)) / float64(len(in))
 }
