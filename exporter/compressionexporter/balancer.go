@@ -85,7 +85,10 @@ type balancer struct {
 	host     component.Host
 	stopped  bool
 	view     atomic.Pointer[view]
-	wg       sync.WaitGroup // health checks and closing backends
+	// splitBufs are *[]byte buffers for wire splits, reused once every
+	// part of a request was delivered.
+	splitBufs sync.Pool
+	wg        sync.WaitGroup // health checks and closing backends
 }
 
 func newBalancer(e *compressionExporter, set exporter.Settings, userAgent string, allowed []string) (*balancer, error) {
@@ -309,6 +312,7 @@ func (b *balancer) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	p := newPicker(v)
 	failed := ptrace.NewTraces()
 	var parts []part
+	var splitBuf *[]byte
 	if b.byTraceID() {
 		raw, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 		if err != nil {
@@ -318,7 +322,7 @@ func (b *balancer) pushTraces(ctx context.Context, td ptrace.Traces) error {
 		if len(v.backends) > 1 {
 			dests, single = traceDests(td, p.pick)
 		}
-		parts = wireParts(raw, dests, single, p, func(part []byte) {
+		parts, splitBuf = b.wireParts(raw, dests, single, p, func(part []byte) {
 			if t, uerr := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(part); uerr == nil {
 				t.ResourceSpans().MoveAndAppendTo(failed.ResourceSpans())
 			}
@@ -335,6 +339,7 @@ func (b *balancer) pushTraces(ctx context.Context, td ptrace.Traces) error {
 		}
 	}
 	err := b.sendParts(ctx, p, parts, b.e.tracesPartialSuccess)
+	b.recycle(splitBuf, err)
 	if err != nil && failed.SpanCount() > 0 {
 		return consumererror.NewTraces(err, failed)
 	}
@@ -369,6 +374,7 @@ func (b *balancer) pushLogs(ctx context.Context, ld plog.Logs) error {
 	p := newPicker(v)
 	failed := plog.NewLogs()
 	var parts []part
+	var splitBuf *[]byte
 	if b.byTraceID() {
 		raw, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
 		if err != nil {
@@ -378,7 +384,7 @@ func (b *balancer) pushLogs(ctx context.Context, ld plog.Logs) error {
 		if len(v.backends) > 1 {
 			dests, single = logDests(ld, p.pick)
 		}
-		parts = wireParts(raw, dests, single, p, func(part []byte) {
+		parts, splitBuf = b.wireParts(raw, dests, single, p, func(part []byte) {
 			if l, uerr := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(part); uerr == nil {
 				l.ResourceLogs().MoveAndAppendTo(failed.ResourceLogs())
 			}
@@ -395,6 +401,7 @@ func (b *balancer) pushLogs(ctx context.Context, ld plog.Logs) error {
 		}
 	}
 	err := b.sendParts(ctx, p, parts, b.e.logsPartialSuccess)
+	b.recycle(splitBuf, err)
 	if err != nil && failed.LogRecordCount() > 0 {
 		return consumererror.NewLogs(err, failed)
 	}
@@ -411,26 +418,43 @@ func oneDest(n int) (dests []int32, single int) {
 
 // wireParts turns a marshalled request whose items have the given
 // destinations into parts: the request itself when every item goes to one
-// endpoint, else the wire split. It returns nil when there are no items or
-// the bytes do not split (the caller routes the pdata then).
-func wireParts(raw []byte, dests []int32, single int, p *picker, fail func([]byte)) []part {
+// endpoint, else the wire split, written into a pooled buffer that the
+// caller hands back with recycle once no part is referenced any more. It
+// returns nil when there are no items or the bytes do not split (the
+// caller routes the pdata then).
+func (b *balancer) wireParts(raw []byte, dests []int32, single int, p *picker, fail func([]byte)) (parts []part, buf *[]byte) {
 	if single >= 0 {
-		return []part{{dest: single, raw: raw, fail: func() { fail(raw) }}}
+		return []part{{dest: single, raw: raw, fail: func() { fail(raw) }}}, nil
 	}
 	if single == -2 {
-		return nil
+		return nil, nil
 	}
-	split, ok := wireSplit(raw, dests, len(p.v.backends), p.pick)
+	buf, _ = b.splitBufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	split, used, ok := wireSplit(raw, dests, len(p.v.backends), p.pick, *buf)
 	if !ok {
-		return nil
+		b.splitBufs.Put(buf)
+		return nil, nil
 	}
-	parts := make([]part, 0, len(split))
+	*buf = used
+	parts = make([]part, 0, len(split))
 	for d, w := range split {
 		if w != nil {
 			parts = append(parts, part{dest: d, raw: w, fail: func() { fail(w) }})
 		}
 	}
-	return parts
+	return parts, buf
+}
+
+// recycle returns a split buffer to the pool after a request whose every
+// part was delivered: a transport may still hold the body of a failed
+// send, and an uncompressed part is its own body.
+func (b *balancer) recycle(buf *[]byte, err error) {
+	if buf != nil && err == nil {
+		b.splitBufs.Put(buf)
+	}
 }
 
 // sendParts sends every part and returns the joined retryable errors;

@@ -222,7 +222,7 @@ func BenchmarkRoutingCodecFloor(b *testing.B) {
 			r := ring.New(endpointNames(n))
 			pick := func(k uint64) int { c, _ := r.Pick(k, nil); return c }
 			dests, _ := traceDests(td, pick)
-			split, ok := wireSplit(raw, dests, n, pick)
+			split, _, ok := wireSplit(raw, dests, n, pick, nil)
 			require.True(b, ok)
 			var parts [][]byte
 			size := 0

@@ -1,6 +1,8 @@
 package compressionexporter // import "github.com/otelgate/otelgate/exporter/compressionexporter"
 
 import (
+	"sync"
+
 	"github.com/cespare/xxhash/v2"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -95,23 +97,26 @@ func mergeSingle(single int, d int32) int {
 // request per destination, working on the protobuf bytes: dests holds the
 // destination of every item (byResource items are resolved by
 // resourceDest from a hash of their resource's bytes and written back), n
-// bounds the destinations. A first pass sizes every destination's request
-// and its nested resource and scope groups; a second writes them into one
-// allocation, so every item is copied once, with its resource and scope
+// bounds the destinations. One pass parses the request once, down to the
+// items, and sizes every destination's request and its nested resource and
+// scope groups; a second writes them into one buffer (buf when it is large
+// enough), so every item is copied once, with its resource and scope
 // fields ahead of it in each destination that has items of them. Groups
 // without items for a destination are left out of its request. parts[d]
 // is nil for a destination without items; ok is false when the bytes do
 // not parse or do not hold one item per destination.
-func wireSplit(raw []byte, dests []int32, n int, resourceDest func(uint64) int) (parts [][]byte, ok bool) {
-	s := splitter{
-		dests: dests, resourceDest: resourceDest,
-		scopeSize: make([]int, n), groupSize: make([]int, n), total: make([]int, n),
-	}
+func wireSplit(raw []byte, dests []int32, n int, resourceDest func(uint64) int, buf []byte) (parts [][]byte, used []byte, ok bool) {
+	s := splitters.Get().(*splitter)
+	defer s.release()
+	s.reset(dests, n, resourceDest)
 	if !s.measure(raw) {
-		return nil, false
+		return nil, nil, false
 	}
-	return s.write(raw)
+	parts, used = s.write(buf)
+	return parts, used, true
 }
+
+var splitters = sync.Pool{New: func() any { return new(splitter) }}
 
 // destLen is the encoded length of one destination's copy of a group.
 type destLen struct {
@@ -119,6 +124,17 @@ type destLen struct {
 	len  int
 }
 
+// wireGroup is a resource or scope group of the request: its header
+// fields, its copies (one per destination with items in it), and its
+// children (a resource group's scope groups, a scope group's items), each
+// a range of the splitter's flat lists.
+type wireGroup struct {
+	h0, h1 int // headers
+	l0, l1 int // lens
+	c0, c1 int // children
+}
+
+// splitter holds one split's state; its lists are reused across splits.
 type splitter struct {
 	dests        []int32
 	resourceDest func(uint64) int
@@ -126,10 +142,35 @@ type splitter struct {
 	// destinations with a non-zero sum.
 	scopeSize, groupSize, total []int
 	scopeTouched, groupTouched  []int32
-	// Per resource group and per scope group, in wire order: how many
-	// destinations have a copy, and their lengths (in order, flat).
-	groupCounts, scopeCounts []int
-	groupLens, scopeLens     []destLen
+
+	groups, scopes             []wireGroup
+	groupHeaders, scopeHeaders [][]byte // whole field encodings
+	items                      [][]byte // whole field encodings, in order (item i goes to dests[i])
+	lens                       []destLen
+}
+
+func (s *splitter) reset(dests []int32, n int, resourceDest func(uint64) int) {
+	s.dests, s.resourceDest = dests, resourceDest
+	grow := func(v []int) []int {
+		if cap(v) < n {
+			return make([]int, n)
+		}
+		v = v[:n]
+		clear(v)
+		return v
+	}
+	s.scopeSize, s.groupSize, s.total = grow(s.scopeSize), grow(s.groupSize), grow(s.total)
+	s.groups, s.scopes, s.lens = s.groups[:0], s.scopes[:0], s.lens[:0]
+	s.groupHeaders, s.scopeHeaders, s.items = s.groupHeaders[:0], s.scopeHeaders[:0], s.items[:0]
+}
+
+// release drops the references into the request and returns s to the pool.
+func (s *splitter) release() {
+	clear(s.groupHeaders)
+	clear(s.scopeHeaders)
+	clear(s.items)
+	s.dests, s.resourceDest = nil, nil
+	splitters.Put(s)
 }
 
 // field is one field of a protobuf message: its number, wire type, value
@@ -168,7 +209,6 @@ func (f field) group(num protowire.Number) bool {
 }
 
 func (s *splitter) measure(raw []byte) bool {
-	item := 0
 	for msg := raw; len(msg) > 0; {
 		rg, rest, ok := nextField(msg)
 		if !ok {
@@ -178,6 +218,7 @@ func (s *splitter) measure(raw []byte) bool {
 		if !rg.group(fieldResourceGroups) {
 			continue // unknown top-level field: dropped, as pdata would
 		}
+		g := wireGroup{h0: len(s.groupHeaders), c0: len(s.scopes)}
 		header := 0
 		resHash, hashed := uint64(0), false
 		s.groupTouched = s.groupTouched[:0]
@@ -188,9 +229,11 @@ func (s *splitter) measure(raw []byte) bool {
 			}
 			gmsg = rest
 			if !sg.group(fieldScopeGroups) {
+				s.groupHeaders = append(s.groupHeaders, sg.enc)
 				header += len(sg.enc)
 				continue
 			}
+			sc := wireGroup{h0: len(s.scopeHeaders), c0: len(s.items)}
 			scopeHeader := 0
 			s.scopeTouched = s.scopeTouched[:0]
 			for smsg := sg.val; len(smsg) > 0; {
@@ -200,9 +243,11 @@ func (s *splitter) measure(raw []byte) bool {
 				}
 				smsg = rest
 				if !it.group(fieldItems) {
+					s.scopeHeaders = append(s.scopeHeaders, it.enc)
 					scopeHeader += len(it.enc)
 					continue
 				}
+				item := len(s.items)
 				if item >= len(s.dests) {
 					return false
 				}
@@ -217,41 +262,49 @@ func (s *splitter) measure(raw []byte) bool {
 				if d < 0 || int(d) >= len(s.total) {
 					return false
 				}
-				item++
+				s.items = append(s.items, it.enc)
 				if s.scopeSize[d] == 0 {
 					s.scopeTouched = append(s.scopeTouched, d)
 				}
 				s.scopeSize[d] += len(it.enc)
 			}
-			s.scopeCounts = append(s.scopeCounts, len(s.scopeTouched))
+			sc.h1, sc.c1, sc.l0 = len(s.scopeHeaders), len(s.items), len(s.lens)
 			for _, d := range s.scopeTouched {
 				l := scopeHeader + s.scopeSize[d]
 				s.scopeSize[d] = 0
-				s.scopeLens = append(s.scopeLens, destLen{d, l})
+				s.lens = append(s.lens, destLen{d, l})
 				if s.groupSize[d] == 0 {
 					s.groupTouched = append(s.groupTouched, d)
 				}
 				s.groupSize[d] += protowire.SizeTag(fieldScopeGroups) + protowire.SizeBytes(l)
 			}
+			sc.l1 = len(s.lens)
+			s.scopes = append(s.scopes, sc)
 		}
-		s.groupCounts = append(s.groupCounts, len(s.groupTouched))
+		g.h1, g.c1, g.l0 = len(s.groupHeaders), len(s.scopes), len(s.lens)
 		for _, d := range s.groupTouched {
 			l := header + s.groupSize[d]
 			s.groupSize[d] = 0
-			s.groupLens = append(s.groupLens, destLen{d, l})
+			s.lens = append(s.lens, destLen{d, l})
 			s.total[d] += protowire.SizeTag(fieldResourceGroups) + protowire.SizeBytes(l)
 		}
+		g.l1 = len(s.lens)
+		s.groups = append(s.groups, g)
 	}
-	return item == len(s.dests)
+	return len(s.items) == len(s.dests)
 }
 
-func (s *splitter) write(raw []byte) ([][]byte, bool) {
+// write copies what measure found into one buffer, without parsing again.
+func (s *splitter) write(buf []byte) (parts [][]byte, used []byte) {
 	size := 0
 	for _, t := range s.total {
 		size += t
 	}
-	buf := make([]byte, size)
-	parts := make([][]byte, len(s.total))
+	if cap(buf) < size {
+		buf = make([]byte, size)
+	}
+	buf = buf[:size]
+	parts = make([][]byte, len(s.total))
 	off := 0
 	for d, t := range s.total {
 		if t > 0 {
@@ -259,79 +312,31 @@ func (s *splitter) write(raw []byte) ([][]byte, bool) {
 			off += t
 		}
 	}
-	var headers, scopeHeaders [][]byte
-	item, groups, scopes := 0, 0, 0
-	gl, sl := s.groupLens, s.scopeLens
-	for msg := raw; len(msg) > 0; {
-		rg, rest, _ := nextField(msg) // measure parsed every field
-		msg = rest
-		if !rg.group(fieldResourceGroups) {
-			continue
-		}
-		headers = headers[:0]
-		for gmsg := rg.val; len(gmsg) > 0; {
-			f, rest, _ := nextField(gmsg)
-			gmsg = rest
-			if !f.group(fieldScopeGroups) {
-				headers = append(headers, f.enc)
-			}
-		}
-		k := s.groupCounts[groups]
-		groups++
-		for _, dl := range gl[:k] {
+	for _, g := range s.groups {
+		for _, dl := range s.lens[g.l0:g.l1] {
 			p := protowire.AppendTag(parts[dl.dest], fieldResourceGroups, protowire.BytesType)
 			p = protowire.AppendVarint(p, uint64(dl.len))
-			for _, h := range headers {
+			for _, h := range s.groupHeaders[g.h0:g.h1] {
 				p = append(p, h...)
 			}
 			parts[dl.dest] = p
 		}
-		gl = gl[k:]
-		for gmsg := rg.val; len(gmsg) > 0; {
-			sg, rest, _ := nextField(gmsg)
-			gmsg = rest
-			if !sg.group(fieldScopeGroups) {
-				continue
-			}
-			k := s.scopeCounts[scopes]
-			scopes++
-			if k == 0 {
-				continue
-			}
-			scopeHeaders = scopeHeaders[:0]
-			for smsg := sg.val; len(smsg) > 0; {
-				f, rest, _ := nextField(smsg)
-				smsg = rest
-				if !f.group(fieldItems) {
-					scopeHeaders = append(scopeHeaders, f.enc)
-				}
-			}
-			for _, dl := range sl[:k] {
+		for _, sc := range s.scopes[g.c0:g.c1] {
+			for _, dl := range s.lens[sc.l0:sc.l1] {
 				p := protowire.AppendTag(parts[dl.dest], fieldScopeGroups, protowire.BytesType)
 				p = protowire.AppendVarint(p, uint64(dl.len))
-				for _, h := range scopeHeaders {
+				for _, h := range s.scopeHeaders[sc.h0:sc.h1] {
 					p = append(p, h...)
 				}
 				parts[dl.dest] = p
 			}
-			sl = sl[k:]
-			for smsg := sg.val; len(smsg) > 0; {
-				it, rest, _ := nextField(smsg)
-				smsg = rest
-				if it.group(fieldItems) {
-					d := s.dests[item]
-					item++
-					parts[d] = append(parts[d], it.enc...)
-				}
+			for i := sc.c0; i < sc.c1; i++ {
+				d := s.dests[i]
+				parts[d] = append(parts[d], s.items[i]...)
 			}
 		}
 	}
-	for d, p := range parts {
-		if len(p) != s.total[d] {
-			return nil, false // the sizes and the copy disagree: route the pdata instead
-		}
-	}
-	return parts, true
+	return parts, buf
 }
 
 // fieldBytes returns the first length-delimited field num of msg.

@@ -1,6 +1,7 @@
 package compressionexporter
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
@@ -51,7 +52,7 @@ func TestWireSplitMatchesPdataSplit(t *testing.T) {
 		dests, single := traceDests(td, pick)
 		require.Equal(t, -1, single)
 		require.Len(t, dests, td.SpanCount())
-		parts, ok := wireSplit(raw, dests, n, pick)
+		parts, _, ok := wireSplit(raw, dests, n, pick, nil)
 		require.True(t, ok)
 		want := tracesRoute(td, routingTraceID, pick)
 		size := 0
@@ -104,7 +105,7 @@ func TestWireSplitRecordsWithoutTraceID(t *testing.T) {
 	const n = 10
 	pick := ringPick(n)
 	dests, _ := logDests(ld, pick)
-	parts, ok := wireSplit(raw, dests, n, pick)
+	parts, _, ok := wireSplit(raw, dests, n, pick, nil)
 	require.True(t, ok)
 	total := 0
 	resourceDest := map[uint64]int{} // resource (by its attributes) -> destination of its records without trace ID
@@ -146,7 +147,7 @@ func TestWireSplitLogsMatchPdataSplit(t *testing.T) {
 	for _, d := range dests {
 		require.GreaterOrEqual(t, d, int32(0), "the workload's records all have trace IDs")
 	}
-	parts, ok := wireSplit(raw, dests, 10, pick)
+	parts, _, ok := wireSplit(raw, dests, 10, pick, nil)
 	require.True(t, ok)
 	want := logsRoute(ld, routingTraceID, pick)
 	for d, p := range parts {
@@ -168,17 +169,43 @@ func TestWireSplitRejectsBadInput(t *testing.T) {
 	require.NoError(t, err)
 	pick := ringPick(3)
 	dests, _ := traceDests(td, pick)
-	_, ok := wireSplit(raw[:len(raw)-3], dests, 3, pick)
+	_, _, ok := wireSplit(raw[:len(raw)-3], dests, 3, pick, nil)
 	assert.False(t, ok, "truncated")
-	_, ok = wireSplit(raw, dests[:len(dests)-1], 3, pick)
+	_, _, ok = wireSplit(raw, dests[:len(dests)-1], 3, pick, nil)
 	assert.False(t, ok, "one destination short")
-	_, ok = wireSplit(raw, append(dests, 0), 3, pick)
+	_, _, ok = wireSplit(raw, append(dests, 0), 3, pick, nil)
 	assert.False(t, ok, "one destination too many")
 	bad := append([]int32(nil), dests...)
 	bad[0] = 7
-	_, ok = wireSplit(raw, bad, 3, pick)
+	_, _, ok = wireSplit(raw, bad, 3, pick, nil)
 	assert.False(t, ok, "a destination out of range")
-	parts, ok := wireSplit(nil, nil, 3, pick)
+	parts, _, ok := wireSplit(nil, nil, 3, pick, nil)
 	assert.True(t, ok, "an empty request splits into nothing")
 	assert.Zero(t, countNonNil(parts))
+}
+
+// BenchmarkWireSplit measures the split alone (destinations from pdata,
+// then the wire split), per span.
+func BenchmarkWireSplit(b *testing.B) {
+	for _, spans := range []int{1000, 10_000} {
+		td := workload.Traces(77, spans)
+		raw, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+		require.NoError(b, err)
+		for _, n := range []int{3, 100} {
+			pick := ringPick(n)
+			b.Run(fmt.Sprintf("spans=%d/endpoints=%d", spans, n), func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(raw)))
+				var buf []byte
+				for b.Loop() {
+					dests, _ := traceDests(td, pick)
+					var ok bool
+					if _, buf, ok = wireSplit(raw, dests, n, pick, buf); !ok {
+						b.Fatal("split failed")
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*spans), "ns/span")
+			})
+		}
+	}
 }
