@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -54,73 +55,76 @@ func endpointNames(n int) []string {
 	return out
 }
 
-// balancerRun is one case of BenchmarkBalancerCPUPerSpan: endpoints 0 is
-// the exporter with one configured endpoint (no balancer).
-type balancerRun struct {
-	endpoints  int
-	goroutines int
-	noCache    bool
+// balancerSide is one exporter of a BenchmarkBalancerCPUPerSpan case:
+// endpoints 0 is the exporter with one configured endpoint (no balancer).
+type balancerSide struct {
+	push       func(context.Context, ptrace.Traces) error
+	transports []*countingTransport
+	cpu        time.Duration
+	pushed     int
 }
 
-// run pushes the requests round robin from r.goroutines goroutines and
-// returns the process CPU time per span.
-func (r balancerRun) run(b *testing.B, reqs []ptrace.Traces) float64 {
+func newBalancerSide(b *testing.B, endpoints int, noCache bool, reqs []ptrace.Traces) *balancerSide {
 	b.Helper()
 	cfg := staticConfig(grpcConfig("bench:4317"), "zstd", 1)
-	if r.endpoints > 0 {
+	if endpoints > 0 {
 		cfg.GRPC.Endpoint = ""
-		cfg.Endpoints.Static = endpointNames(r.endpoints)
+		cfg.Endpoints.Static = endpointNames(endpoints)
 	}
 	require.NoError(b, cfg.Validate())
 	e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type), policy.Traces)
 	require.NoError(b, err)
+	side := &balancerSide{push: e.pushTraces}
 	var mu sync.Mutex
-	var transports []*countingTransport
-	push := e.pushTraces
 	if e.lb != nil {
 		e.lb.transportFor = func(string) transport {
 			t := &countingTransport{}
 			mu.Lock()
-			transports = append(transports, t)
+			side.transports = append(side.transports, t)
 			mu.Unlock()
 			return t
 		}
-		push = e.lb.pushTraces
+		side.push = e.lb.pushTraces
 	} else {
 		t := &countingTransport{}
-		transports = append(transports, t)
+		side.transports = append(side.transports, t)
 		e.tr = t
 	}
 	require.NoError(b, e.start(context.Background(), componenttest.NewNopHost()))
-	defer func() { require.NoError(b, e.shutdown(context.Background())) }()
-	if r.noCache {
+	b.Cleanup(func() { require.NoError(b, e.shutdown(context.Background())) })
+	if noCache {
 		e.lb.view.Load().cache = nil
 	} else if e.lb != nil {
-		require.Equal(b, r.endpoints >= ring.CacheMinEndpoints, e.lb.view.Load().cache != nil)
+		require.Equal(b, endpoints >= ring.CacheMinEndpoints, e.lb.view.Load().cache != nil)
 	}
-	ctx := context.Background()
 	for _, td := range reqs { // warm the encoders
-		require.NoError(b, push(ctx, td))
+		require.NoError(b, side.push(context.Background(), td))
 	}
-	for _, t := range transports {
+	for _, t := range side.transports {
 		t.bytes.Store(0)
 	}
-	spans := reqs[0].SpanCount()
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := processCPU()
+	return side
+}
+
+// block pushes n requests (round robin from reqs, continuing where the
+// last block stopped) from the given number of goroutines and adds the
+// process CPU time they took.
+func (s *balancerSide) block(b *testing.B, reqs []ptrace.Traces, n, goroutines int) {
+	b.Helper()
 	var next atomic.Int64
+	first := s.pushed
 	var wg sync.WaitGroup
-	for range r.goroutines {
+	cpu0 := processCPU()
+	for range goroutines {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				i := next.Add(1) - 1
-				if i >= int64(b.N) {
+				i := int(next.Add(1) - 1)
+				if i >= n {
 					return
 				}
-				if err := push(ctx, reqs[i%int64(len(reqs))]); err != nil {
+				if err := s.push(context.Background(), reqs[(first+i)%len(reqs)]); err != nil {
 					b.Error(err)
 					return
 				}
@@ -128,16 +132,16 @@ func (r balancerRun) run(b *testing.B, reqs []ptrace.Traces) float64 {
 		}()
 	}
 	wg.Wait()
-	cpu := processCPU() - cpu0
-	b.StopTimer()
-	var wire int64
-	for _, t := range transports {
-		wire += t.bytes.Load()
+	s.cpu += processCPU() - cpu0
+	s.pushed += n
+}
+
+func (s *balancerSide) wire() int64 {
+	var n int64
+	for _, t := range s.transports {
+		n += t.bytes.Load()
 	}
-	perSpan := float64(cpu.Nanoseconds()) / float64(b.N*spans)
-	b.ReportMetric(perSpan, "cpu_ns/span")
-	b.ReportMetric(float64(wire)/float64(b.N*spans), "wire_B/span")
-	return perSpan
+	return n
 }
 
 // BenchmarkBalancerCPUPerSpan compares the CPU per span of exporting trace
@@ -146,34 +150,58 @@ func (r balancerRun) run(b *testing.B, reqs []ptrace.Traces) float64 {
 // requests pushed by 1 and 4 goroutines (the queue's consumers). Transports
 // discard the bytes, so the numbers are the exporter's own work: marshal,
 // route, split, compress. Sends run concurrently, so the metric is process
-// CPU time (getrusage), not wall time; x_single is the case's CPU per span
-// over single_endpoint's in the same run. The requests are distinct (about
-// 40,000 spans in all) and replayed round robin, so the first-endpoint
-// cache of a 100-endpoint ring holds keys of earlier replays; pick_cache=off
-// is the same case ranking every key.
+// CPU time (getrusage), not wall time.
+//
+// Each case holds both exporters and alternates blocks of 4 requests
+// between them (the order swapped every block), so both see the same
+// machine: on a shared machine CPU per span drifts by tens of percent
+// within seconds, far more than the difference measured. x_single is the
+// routed exporter's CPU over the single endpoint's in the same case;
+// cpu_ns/span is the routed one's, single_ns/span the other's. The
+// requests are distinct (about 40,000 spans in all) and replayed round
+// robin, so the first-endpoint cache of a 100-endpoint ring holds keys of
+// earlier replays; pick_cache=off is the same case ranking every key.
 func BenchmarkBalancerCPUPerSpan(b *testing.B) {
+	const blockSize = 4
 	for _, spans := range []int{1000, 10_000} {
 		reqs := balancerRequests(spans)
 		for _, g := range []int{1, 4} {
-			b.Run(fmt.Sprintf("spans=%d/goroutines=%d", spans, g), func(b *testing.B) {
-				var single float64
-				b.Run("single_endpoint", func(b *testing.B) {
-					single = balancerRun{goroutines: g}.run(b, reqs)
-				})
-				cases := []balancerRun{{endpoints: 1}, {endpoints: 3}, {endpoints: 10}, {endpoints: 100}, {endpoints: 100, noCache: true}}
-				for _, c := range cases {
-					c.goroutines = g
-					name := fmt.Sprintf("endpoints=%d", c.endpoints)
-					if c.noCache {
-						name += "/pick_cache=off"
-					}
-					b.Run(name, func(b *testing.B) {
-						if cpu := c.run(b, reqs); single > 0 {
-							b.ReportMetric(cpu/single, "x_single")
-						}
-					})
+			cases := []struct {
+				endpoints int
+				noCache   bool
+			}{{1, false}, {3, false}, {10, false}, {100, false}, {100, true}}
+			for _, c := range cases {
+				name := fmt.Sprintf("spans=%d/goroutines=%d/endpoints=%d", spans, g, c.endpoints)
+				if c.noCache {
+					name += "/pick_cache=off"
 				}
-			})
+				b.Run(name, func(b *testing.B) {
+					single := newBalancerSide(b, 0, false, reqs)
+					routed := newBalancerSide(b, c.endpoints, c.noCache, reqs)
+					b.ReportAllocs()
+					b.ResetTimer()
+					for done, i := 0, 0; done < b.N; i++ {
+						n := min(blockSize, b.N-done)
+						if i%2 == 0 {
+							single.block(b, reqs, n, g)
+							routed.block(b, reqs, n, g)
+						} else {
+							routed.block(b, reqs, n, g)
+							single.block(b, reqs, n, g)
+						}
+						done += n
+					}
+					b.StopTimer()
+					perSpan := func(s *balancerSide) float64 {
+						return float64(s.cpu.Nanoseconds()) / float64(s.pushed*spans)
+					}
+					b.ReportMetric(perSpan(routed), "cpu_ns/span")
+					b.ReportMetric(perSpan(single), "single_ns/span")
+					b.ReportMetric(float64(routed.cpu)/float64(single.cpu), "x_single")
+					b.ReportMetric(float64(routed.wire())/float64(routed.pushed*spans), "wire_B/span")
+					b.ReportMetric(float64(single.wire())/float64(single.pushed*spans), "single_wire_B/span")
+				})
+			}
 		}
 	}
 }
@@ -181,43 +209,27 @@ func BenchmarkBalancerCPUPerSpan(b *testing.B) {
 // BenchmarkRoutingCodecFloor measures what splitting a request costs the
 // codec alone, whatever the routing does around it: zstd:1 compressing each
 // endpoint's part of a request (as the balancer splits it) against
-// compressing the whole request once. Every part is a frame of its own and
-// repeats the resource and scope fields of its spans, so the parts hold more
-// bytes than the request (bytes_x) and pay a fixed cost per frame
-// (empty_frame); x_whole is the CPU of the parts over the whole request's.
-// No routing can cost less than x_whole more than one endpoint.
+// compressing the whole request once, alternating the two every iteration
+// so both see the same machine. Every part is a frame of its own and
+// repeats the resource and scope fields of its spans, so the parts hold
+// more bytes than the request (bytes_x) and pay a fixed cost per frame
+// (empty_frame: the CPU of one frame of one byte); x_whole is the CPU of
+// the parts over the whole request's. No routing can cost less than
+// x_whole times the compression CPU of one endpoint.
 func BenchmarkRoutingCodecFloor(b *testing.B) {
 	zstd, _ := codec.Lookup("zstd")
 	b.Run("empty_frame", func(b *testing.B) {
-		var buf []byte
-		in := []byte{0}
+		buf := zstd.Encode(nil, []byte{0}, 1)
+		cpu0 := processCPU()
 		for b.Loop() {
-			buf = zstd.Encode(buf, in, 1)
+			buf = zstd.Encode(buf, []byte{0}, 1)
 		}
+		b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu_ns/frame")
 	})
 	for _, spans := range []int{1000, 10_000} {
 		td := workload.Traces(77, spans)
 		raw, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 		require.NoError(b, err)
-		measure := func(b *testing.B, inputs [][]byte) float64 {
-			b.Helper()
-			var buf []byte
-			for _, in := range inputs {
-				buf = zstd.Encode(buf, in, 1)
-			}
-			b.ResetTimer()
-			cpu0 := processCPU()
-			for b.Loop() {
-				for _, in := range inputs {
-					buf = zstd.Encode(buf, in, 1)
-				}
-			}
-			perSpan := float64((processCPU() - cpu0).Nanoseconds()) / float64(b.N*spans)
-			b.ReportMetric(perSpan, "cpu_ns/span")
-			return perSpan
-		}
-		var whole float64
-		b.Run(fmt.Sprintf("spans=%d/whole", spans), func(b *testing.B) { whole = measure(b, [][]byte{raw}) })
 		for _, n := range []int{3, 10, 100} {
 			r := ring.New(endpointNames(n))
 			pick := func(k uint64) int { c, _ := r.Pick(k, nil); return c }
@@ -233,12 +245,25 @@ func BenchmarkRoutingCodecFloor(b *testing.B) {
 				}
 			}
 			b.Run(fmt.Sprintf("spans=%d/endpoints=%d", spans, n), func(b *testing.B) {
-				cpu := measure(b, parts)
+				var buf []byte
+				compress := func(inputs [][]byte) time.Duration {
+					cpu0 := processCPU()
+					for _, in := range inputs {
+						buf = zstd.Encode(buf, in, 1)
+					}
+					return processCPU() - cpu0
+				}
+				compress(parts)
+				var whole, split time.Duration
+				for b.Loop() {
+					whole += compress([][]byte{raw})
+					split += compress(parts)
+				}
+				b.ReportMetric(float64(split.Nanoseconds())/float64(b.N*spans), "cpu_ns/span")
+				b.ReportMetric(float64(whole.Nanoseconds())/float64(b.N*spans), "whole_ns/span")
+				b.ReportMetric(float64(split)/float64(whole), "x_whole")
 				b.ReportMetric(float64(size)/float64(len(raw)), "bytes_x")
 				b.ReportMetric(float64(len(parts)), "parts")
-				if whole > 0 {
-					b.ReportMetric(cpu/whole, "x_whole")
-				}
 			})
 		}
 	}
