@@ -209,3 +209,48 @@ func BenchmarkWireSplit(b *testing.B) {
 		}
 	}
 }
+
+// TestPickerWithCacheFailsOverInRingOrder: with a first-endpoint cache (20
+// endpoints), a key whose first endpoint is usable goes there; one whose
+// first endpoint's breaker is not usable goes to the next in its ring
+// order, counted as rerouted; with none usable, every key goes to its first.
+func TestPickerWithCacheFailsOverInRingOrder(t *testing.T) {
+	r := ring.New(endpointNames(20))
+	v := &view{ring: r, cache: ring.NewCache(r, 1024)}
+	require.NotNil(t, v.cache)
+	const down = 7
+	p := &picker{v: v, usable: make([]bool, 20), rerouted: make([]int, 20), anyOK: true}
+	for i := range p.usable {
+		p.usable[i] = i != down
+	}
+	ids := make([]pcommon.TraceID, 2000)
+	for i := range ids {
+		ids[i] = pcommon.TraceID([16]byte{byte(i), byte(i >> 8), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14})
+	}
+	wantRerouted := 0
+	for range 2 { // the second round hits the cache
+		for _, id := range ids {
+			k := traceIDHash(id)
+			order := r.Order(k)
+			want := order[0]
+			if want == down {
+				want = order[1]
+				wantRerouted++
+			}
+			require.Equal(t, want, p.pick(k))
+		}
+	}
+	assert.Positive(t, wantRerouted)
+	total := 0
+	for _, n := range p.rerouted {
+		total += n
+	}
+	assert.Equal(t, wantRerouted, total, "every key past the endpoint that is down is counted once per pick")
+	assert.Zero(t, p.rerouted[down])
+
+	none := &picker{v: v, usable: make([]bool, 20), rerouted: make([]int, 20)}
+	for _, id := range ids[:200] {
+		k := traceIDHash(id)
+		assert.Equal(t, r.Order(k)[0], none.pick(k), "none usable: the first endpoint")
+	}
+}
