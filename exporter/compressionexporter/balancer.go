@@ -28,6 +28,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/breaker"
+	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/codec"
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/policy"
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/resolver"
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/ring"
@@ -338,8 +339,8 @@ func (b *balancer) pushTraces(ctx context.Context, td ptrace.Traces) error {
 				fail:    func() { t.ResourceSpans().MoveAndAppendTo(failed.ResourceSpans()) }})
 		}
 	}
-	err := b.sendParts(ctx, p, parts, b.e.tracesPartialSuccess)
-	b.recycle(splitBuf, err)
+	sentRaw, err := b.sendParts(ctx, p, parts, b.e.tracesPartialSuccess)
+	b.recycle(splitBuf, err, sentRaw)
 	if err != nil && failed.SpanCount() > 0 {
 		return consumererror.NewTraces(err, failed)
 	}
@@ -359,7 +360,7 @@ func (b *balancer) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
 			marshal: func() ([]byte, error) { return pmetricotlp.NewExportRequestFromMetrics(m).MarshalProto() },
 			fail:    func() { m.ResourceMetrics().MoveAndAppendTo(failed.ResourceMetrics()) }})
 	}
-	err := b.sendParts(ctx, p, parts, b.e.metricsPartialSuccess)
+	_, err := b.sendParts(ctx, p, parts, b.e.metricsPartialSuccess)
 	if err != nil && failed.ResourceMetrics().Len() > 0 {
 		return consumererror.NewMetrics(err, failed)
 	}
@@ -400,8 +401,8 @@ func (b *balancer) pushLogs(ctx context.Context, ld plog.Logs) error {
 				fail:    func() { l.ResourceLogs().MoveAndAppendTo(failed.ResourceLogs()) }})
 		}
 	}
-	err := b.sendParts(ctx, p, parts, b.e.logsPartialSuccess)
-	b.recycle(splitBuf, err)
+	sentRaw, err := b.sendParts(ctx, p, parts, b.e.logsPartialSuccess)
+	b.recycle(splitBuf, err, sentRaw)
 	if err != nil && failed.LogRecordCount() > 0 {
 		return consumererror.NewLogs(err, failed)
 	}
@@ -449,15 +450,17 @@ func (b *balancer) wireParts(raw []byte, dests []int32, single int, p *picker, f
 }
 
 // recycle returns a split buffer to the pool after a request whose every
-// part was delivered: a transport may still hold the body of a failed
-// send, and an uncompressed part is its own body.
-func (b *balancer) recycle(buf *[]byte, err error) {
-	if buf != nil && err == nil {
+// part was delivered compressed: a transport may still hold the body of a
+// failed send, and an uncompressed part is sent as its own body (an HTTP
+// transport may read a request body after the response arrived).
+func (b *balancer) recycle(buf *[]byte, err error, sentRaw bool) {
+	if buf != nil && err == nil && !sentRaw {
 		b.splitBufs.Put(buf)
 	}
 }
 
-// sendParts sends every part and returns the joined retryable errors;
+// sendParts sends every part and returns whether a part went out
+// uncompressed (its bytes were the body) and the joined retryable errors;
 // parts that failed retryably are handed to their fail function
 // (serialized) for the consumererror. Parts rejected permanently are
 // dropped and counted, and a permanent error is returned only when nothing
@@ -468,20 +471,26 @@ func (b *balancer) recycle(buf *[]byte, err error) {
 // goroutine of its own; it sends the last part itself. Compressing on one
 // goroutine keeps the codec's state warm and measures the compression CPU
 // with one thread lock for the whole request.
-func (b *balancer) sendParts(ctx context.Context, p *picker, parts []part, partial func([]byte)) error {
+func (b *balancer) sendParts(ctx context.Context, p *picker, parts []part, partial func([]byte)) (sentRaw bool, err error) {
 	var mu sync.Mutex
 	var retryable, permanent []error
-	done := func(pt part, err error) {
+	done := func(pt part, perr error) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
-		case err == nil:
-		case consumererror.IsPermanent(err):
-			permanent = append(permanent, err)
+		case perr == nil:
+		case consumererror.IsPermanent(perr):
+			permanent = append(permanent, perr)
 		default:
-			retryable = append(retryable, err)
+			retryable = append(retryable, perr)
 			pt.fail()
 		}
+	}
+	sent := func(pt part, enc *encoded, perr error) {
+		mu.Lock()
+		sentRaw = sentRaw || enc.wire == codec.None // after any codec fallback
+		mu.Unlock()
+		done(pt, perr)
 	}
 	var wg sync.WaitGroup
 	allOpen := !p.anyOK
@@ -508,13 +517,13 @@ func (b *balancer) sendParts(ctx context.Context, p *picker, parts []part, parti
 		b.e.compressed(ctx, &enc, took)
 		if i == len(parts)-1 {
 			cpu.Release()
-			done(pt, b.deliver(ctx, be, &enc, partial))
+			sent(pt, &enc, b.deliver(ctx, be, &enc, partial))
 			break
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			done(pt, b.deliver(ctx, be, &enc, partial))
+			sent(pt, &enc, b.deliver(ctx, be, &enc, partial))
 		}()
 	}
 	cpu.Release()
@@ -523,12 +532,12 @@ func (b *balancer) sendParts(ctx context.Context, p *picker, parts []part, parti
 		if len(permanent) > 0 {
 			b.set.Logger.Error("Endpoint rejected part of a request; dropping that part", zap.Error(errors.Join(permanent...)))
 		}
-		return errors.Join(retryable...)
+		return sentRaw, errors.Join(retryable...)
 	}
 	if len(permanent) > 0 {
-		return consumererror.NewPermanent(errors.Join(permanent...))
+		return sentRaw, consumererror.NewPermanent(errors.Join(permanent...))
 	}
-	return nil
+	return sentRaw, nil
 }
 
 // errBreakerOpen is returned for a part whose endpoint's breaker stopped
