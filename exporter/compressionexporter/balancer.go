@@ -28,6 +28,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/breaker"
+	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/codec"
+	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/policy"
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/resolver"
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/ring"
 )
@@ -44,6 +46,7 @@ type backend struct {
 	tr    transport
 	neg   *negotiation
 	br    *breaker.Breaker
+	attrs endpointAttrs
 	// mu is held for reading by every send and for writing to close, so a
 	// removed endpoint finishes its in-flight requests before its
 	// connection closes.
@@ -56,7 +59,12 @@ type backend struct {
 type view struct {
 	ring     *ring.Ring
 	backends []*backend
+	cache    *ring.Cache // the keys' first endpoints, from 16 endpoints on
 }
+
+// pickCacheSlots bounds a view's cache of first endpoints: 16384 keys,
+// 128 KiB.
+const pickCacheSlots = 1 << 14
 
 // balancer routes each request at dequeue time (inside the push function
 // behind the exporter's one queue): split by routing key, each part to the
@@ -78,7 +86,10 @@ type balancer struct {
 	host     component.Host
 	stopped  bool
 	view     atomic.Pointer[view]
-	wg       sync.WaitGroup // health checks and closing backends
+	// splitBufs are *[]byte buffers for wire splits, reused once every
+	// part of a request was delivered.
+	splitBufs sync.Pool
+	wg        sync.WaitGroup // health checks and closing backends
 }
 
 func newBalancer(e *compressionExporter, set exporter.Settings, userAgent string, allowed []string) (*balancer, error) {
@@ -154,7 +165,7 @@ func (b *balancer) update(names []string) {
 		members = append(members, name)
 	}
 	r := ring.New(members)
-	v := &view{ring: r, backends: make([]*backend, r.Len())}
+	v := &view{ring: r, backends: make([]*backend, r.Len()), cache: ring.NewCache(r, pickCacheSlots)}
 	for i, n := range r.Names() {
 		v.backends[i] = keep[n]
 	}
@@ -188,6 +199,7 @@ func (b *balancer) newBackend(name string) (*backend, error) {
 	be := &backend{
 		name:  name,
 		label: redact(name),
+		attrs: newEndpointAttrs(redact(name), b.e.signal),
 		tr:    tr,
 		neg:   negotiationFor(b.e.cfg.Protocol+"|"+name, b.allowed),
 		stop:  make(chan struct{}),
@@ -237,7 +249,7 @@ func (b *balancer) OpenShare() float64 {
 
 func (b *balancer) observeStates(_ context.Context, o metric.Int64Observer) error {
 	for _, be := range b.view.Load().backends {
-		o.Observe(int64(be.br.State()), metric.WithAttributes(attribute.String("endpoint", be.label), attribute.String("signal", b.e.signal)))
+		o.Observe(int64(be.br.State()), be.attrs.endpoint)
 	}
 	return nil
 }
@@ -262,17 +274,35 @@ func newPicker(v *view) *picker {
 
 // pick returns the key's first endpoint whose breaker lets requests
 // through; when every breaker is open, the key's first endpoint (keep
-// trying rather than drop).
+// trying rather than drop). The key's first endpoint comes from the view's
+// cache when it has one; only a key whose first endpoint is not usable is
+// ranked again.
 func (p *picker) pick(k uint64) int {
-	if !p.anyOK {
-		c, _ := p.v.ring.Pick(k, nil)
-		return c
+	var primary int
+	if p.v.cache != nil {
+		primary = p.v.cache.Primary(k)
+	} else {
+		primary, _ = p.v.ring.Pick(k, nil)
 	}
-	c, primary := p.v.ring.Pick(k, func(i int) bool { return p.usable[i] })
-	if c != primary {
-		p.rerouted[c]++
+	if !p.anyOK || p.usable[primary] {
+		return primary
 	}
+	c, _ := p.v.ring.Pick(k, func(i int) bool { return p.usable[i] })
+	p.rerouted[c]++
 	return c
+}
+
+// part is one endpoint's share of a request.
+type part struct {
+	dest    int
+	raw     []byte                 // the marshalled part, or nil and marshal
+	marshal func() ([]byte, error) // for a part split as pdata
+	fail    func()                 // hands the part's data to the retry (calls are serialized)
+}
+
+// byTraceID reports whether traces and logs go by trace ID (split on the wire).
+func (b *balancer) byTraceID() bool {
+	return b.cfg.RoutingKey != routingService && b.cfg.RoutingKey != routingResource
 }
 
 func (b *balancer) pushTraces(ctx context.Context, td ptrace.Traces) error {
@@ -282,36 +312,35 @@ func (b *balancer) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	}
 	p := newPicker(v)
 	failed := ptrace.NewTraces()
-	if b.cfg.RoutingKey != routingService && b.cfg.RoutingKey != routingResource {
-		// By trace ID: split the marshalled request, not the pdata.
+	var parts []part
+	var splitBuf *[]byte
+	if b.byTraceID() {
 		raw, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 		if err != nil {
 			return consumererror.NewPermanent(err)
 		}
-		if parts, ok := wireSplitByTraceID(raw, spanTraceIDField, p.pick); ok {
-			err := b.sendParts(ctx, p, len(parts), func(send func(int, func() ([]byte, error), func([]byte), func())) {
-				for d, part := range parts {
-					send(d, func() ([]byte, error) { return part, nil }, b.e.tracesPartialSuccess, func() {
-						if t, uerr := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(part); uerr == nil {
-							t.ResourceSpans().MoveAndAppendTo(failed.ResourceSpans())
-						}
-					})
-				}
-			})
-			if err != nil && failed.SpanCount() > 0 {
-				return consumererror.NewTraces(err, failed)
+		dests, single := oneDest(td.SpanCount())
+		if len(v.backends) > 1 {
+			dests, single = traceDests(td, p.pick)
+		}
+		parts, splitBuf = b.wireParts(raw, dests, single, p, func(part []byte) {
+			if t, uerr := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(part); uerr == nil {
+				t.ResourceSpans().MoveAndAppendTo(failed.ResourceSpans())
 			}
-			return err
+		})
+		if parts == nil && single != -2 {
+			p = newPicker(v) // the bytes did not split: route the pdata
 		}
-		p = newPicker(v) // the bytes did not parse: route the pdata
 	}
-	parts := tracesRoute(td, b.cfg.RoutingKey, p.pick)
-	err := b.sendParts(ctx, p, len(parts), func(send func(int, func() ([]byte, error), func([]byte), func())) {
-		for d, part := range parts {
-			send(d, func() ([]byte, error) { return ptraceotlp.NewExportRequestFromTraces(part).MarshalProto() },
-				b.e.tracesPartialSuccess, func() { part.ResourceSpans().MoveAndAppendTo(failed.ResourceSpans()) })
+	if parts == nil {
+		for d, t := range tracesRoute(td, b.cfg.RoutingKey, p.pick) {
+			parts = append(parts, part{dest: d,
+				marshal: func() ([]byte, error) { return ptraceotlp.NewExportRequestFromTraces(t).MarshalProto() },
+				fail:    func() { t.ResourceSpans().MoveAndAppendTo(failed.ResourceSpans()) }})
 		}
-	})
+	}
+	sentRaw, err := b.sendParts(ctx, p, parts, b.e.tracesPartialSuccess)
+	b.recycle(splitBuf, err, sentRaw)
 	if err != nil && failed.SpanCount() > 0 {
 		return consumererror.NewTraces(err, failed)
 	}
@@ -324,14 +353,14 @@ func (b *balancer) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
 		return errNoEndpoints
 	}
 	p := newPicker(v)
-	parts := metricsRoute(md, b.cfg.RoutingKey, p.pick)
 	failed := pmetric.NewMetrics()
-	err := b.sendParts(ctx, p, len(parts), func(send func(int, func() ([]byte, error), func([]byte), func())) {
-		for d, part := range parts {
-			send(d, func() ([]byte, error) { return pmetricotlp.NewExportRequestFromMetrics(part).MarshalProto() },
-				b.e.metricsPartialSuccess, func() { part.ResourceMetrics().MoveAndAppendTo(failed.ResourceMetrics()) })
-		}
-	})
+	var parts []part
+	for d, m := range metricsRoute(md, b.cfg.RoutingKey, p.pick) {
+		parts = append(parts, part{dest: d,
+			marshal: func() ([]byte, error) { return pmetricotlp.NewExportRequestFromMetrics(m).MarshalProto() },
+			fail:    func() { m.ResourceMetrics().MoveAndAppendTo(failed.ResourceMetrics()) }})
+	}
+	_, err := b.sendParts(ctx, p, parts, b.e.metricsPartialSuccess)
 	if err != nil && failed.ResourceMetrics().Len() > 0 {
 		return consumererror.NewMetrics(err, failed)
 	}
@@ -345,91 +374,170 @@ func (b *balancer) pushLogs(ctx context.Context, ld plog.Logs) error {
 	}
 	p := newPicker(v)
 	failed := plog.NewLogs()
-	if b.cfg.RoutingKey != routingService && b.cfg.RoutingKey != routingResource {
+	var parts []part
+	var splitBuf *[]byte
+	if b.byTraceID() {
 		raw, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
 		if err != nil {
 			return consumererror.NewPermanent(err)
 		}
-		if parts, ok := wireSplitByTraceID(raw, logTraceIDField, p.pick); ok {
-			err := b.sendParts(ctx, p, len(parts), func(send func(int, func() ([]byte, error), func([]byte), func())) {
-				for d, part := range parts {
-					send(d, func() ([]byte, error) { return part, nil }, b.e.logsPartialSuccess, func() {
-						if l, uerr := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(part); uerr == nil {
-							l.ResourceLogs().MoveAndAppendTo(failed.ResourceLogs())
-						}
-					})
-				}
-			})
-			if err != nil && failed.LogRecordCount() > 0 {
-				return consumererror.NewLogs(err, failed)
+		dests, single := oneDest(ld.LogRecordCount())
+		if len(v.backends) > 1 {
+			dests, single = logDests(ld, p.pick)
+		}
+		parts, splitBuf = b.wireParts(raw, dests, single, p, func(part []byte) {
+			if l, uerr := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(part); uerr == nil {
+				l.ResourceLogs().MoveAndAppendTo(failed.ResourceLogs())
 			}
-			return err
+		})
+		if parts == nil && single != -2 {
+			p = newPicker(v)
 		}
-		p = newPicker(v)
 	}
-	parts := logsRoute(ld, b.cfg.RoutingKey, p.pick)
-	err := b.sendParts(ctx, p, len(parts), func(send func(int, func() ([]byte, error), func([]byte), func())) {
-		for d, part := range parts {
-			send(d, func() ([]byte, error) { return plogotlp.NewExportRequestFromLogs(part).MarshalProto() },
-				b.e.logsPartialSuccess, func() { part.ResourceLogs().MoveAndAppendTo(failed.ResourceLogs()) })
+	if parts == nil {
+		for d, l := range logsRoute(ld, b.cfg.RoutingKey, p.pick) {
+			parts = append(parts, part{dest: d,
+				marshal: func() ([]byte, error) { return plogotlp.NewExportRequestFromLogs(l).MarshalProto() },
+				fail:    func() { l.ResourceLogs().MoveAndAppendTo(failed.ResourceLogs()) }})
 		}
-	})
+	}
+	sentRaw, err := b.sendParts(ctx, p, parts, b.e.logsPartialSuccess)
+	b.recycle(splitBuf, err, sentRaw)
 	if err != nil && failed.LogRecordCount() > 0 {
 		return consumererror.NewLogs(err, failed)
 	}
 	return err
 }
 
-// sendParts sends every part (concurrently when there are several) and
-// returns the joined retryable errors; parts that failed retryably are
-// handed to their fail function (serialized) for the consumererror. Parts
-// rejected permanently are dropped and counted, and a permanent error is
-// returned only when nothing is left to retry.
-func (b *balancer) sendParts(ctx context.Context, p *picker, n int, each func(send func(d int, marshal func() ([]byte, error), partial func([]byte), fail func()))) error {
+// oneDest is the destination of n items when there is one endpoint.
+func oneDest(n int) (dests []int32, single int) {
+	if n == 0 {
+		return nil, -2
+	}
+	return nil, 0
+}
+
+// wireParts turns a marshalled request whose items have the given
+// destinations into parts: the request itself when every item goes to one
+// endpoint, else the wire split, written into a pooled buffer that the
+// caller hands back with recycle once no part is referenced any more. It
+// returns nil when there are no items or the bytes do not split (the
+// caller routes the pdata then).
+func (b *balancer) wireParts(raw []byte, dests []int32, single int, p *picker, fail func([]byte)) (parts []part, buf *[]byte) {
+	if single >= 0 {
+		return []part{{dest: single, raw: raw, fail: func() { fail(raw) }}}, nil
+	}
+	if single == -2 {
+		return nil, nil
+	}
+	buf, _ = b.splitBufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	split, used, ok := wireSplit(raw, dests, len(p.v.backends), p.pick, *buf)
+	if !ok {
+		b.splitBufs.Put(buf)
+		return nil, nil
+	}
+	*buf = used
+	parts = make([]part, 0, len(split))
+	for d, w := range split {
+		if w != nil {
+			parts = append(parts, part{dest: d, raw: w, fail: func() { fail(w) }})
+		}
+	}
+	return parts, buf
+}
+
+// recycle returns a split buffer to the pool after a request whose every
+// part was delivered compressed: a transport may still hold the body of a
+// failed send, and an uncompressed part is sent as its own body (an HTTP
+// transport may read a request body after the response arrived).
+func (b *balancer) recycle(buf *[]byte, err error, sentRaw bool) {
+	if buf != nil && err == nil && !sentRaw {
+		b.splitBufs.Put(buf)
+	}
+}
+
+// sendParts sends every part and returns whether a part went out
+// uncompressed (its bytes were the body) and the joined retryable errors;
+// parts that failed retryably are handed to their fail function
+// (serialized) for the consumererror. Parts rejected permanently are
+// dropped and counted, and a permanent error is returned only when nothing
+// is left to retry.
+//
+// The calling goroutine marshals (pdata parts), reserves the endpoint's
+// breaker and compresses each part in turn, and starts its send on a
+// goroutine of its own; it sends the last part itself. Compressing on one
+// goroutine keeps the codec's state warm and measures the compression CPU
+// with one thread lock for the whole request.
+func (b *balancer) sendParts(ctx context.Context, p *picker, parts []part, partial func([]byte)) (sentRaw bool, err error) {
 	var mu sync.Mutex
 	var retryable, permanent []error
-	var wg sync.WaitGroup
-	send := func(d int, marshal func() ([]byte, error), partial func([]byte), fail func()) {
-		be := p.v.backends[d]
-		if r := p.rerouted[d]; r > 0 {
-			b.e.tb.ExporterCompressionEndpointReroutes.Add(ctx, int64(r), metric.WithAttributes(
-				attribute.String("endpoint", be.label), attribute.String("signal", b.e.signal)))
+	done := func(pt part, perr error) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case perr == nil:
+		case consumererror.IsPermanent(perr):
+			permanent = append(permanent, perr)
+		default:
+			retryable = append(retryable, perr)
+			pt.fail()
 		}
-		run := func() {
-			err := b.sendOne(ctx, be, !p.anyOK, marshal, partial)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-			case consumererror.IsPermanent(err):
-				permanent = append(permanent, err)
-			default:
-				retryable = append(retryable, err)
-				fail()
+	}
+	sent := func(pt part, enc *encoded, perr error) {
+		mu.Lock()
+		sentRaw = sentRaw || enc.wire == codec.None // after any codec fallback
+		mu.Unlock()
+		done(pt, perr)
+	}
+	var wg sync.WaitGroup
+	allOpen := !p.anyOK
+	var cpu policy.CPUMeter
+	for i, pt := range parts {
+		be := p.v.backends[pt.dest]
+		if r := p.rerouted[pt.dest]; r > 0 {
+			b.e.tb.ExporterCompressionEndpointReroutes.Add(ctx, int64(r), be.attrs.endpoint)
+		}
+		raw := pt.raw
+		if raw == nil {
+			var err error
+			if raw, err = pt.marshal(); err != nil {
+				done(pt, consumererror.NewPermanent(err))
+				continue
 			}
 		}
-		if n == 1 {
-			run()
-			return
+		if err := b.reserve(be, allOpen); err != nil {
+			done(pt, err)
+			continue
+		}
+		enc := b.e.choose(be.neg, raw)
+		took := cpu.Measure(func() { b.e.compress(be.tr, &enc) })
+		b.e.compressed(ctx, &enc, took)
+		if i == len(parts)-1 {
+			cpu.Release()
+			sent(pt, &enc, b.deliver(ctx, be, &enc, partial))
+			break
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			run()
+			sent(pt, &enc, b.deliver(ctx, be, &enc, partial))
 		}()
 	}
-	each(send)
+	cpu.Release()
 	wg.Wait()
 	if len(retryable) > 0 {
 		if len(permanent) > 0 {
 			b.set.Logger.Error("Endpoint rejected part of a request; dropping that part", zap.Error(errors.Join(permanent...)))
 		}
-		return errors.Join(retryable...)
+		return sentRaw, errors.Join(retryable...)
 	}
 	if len(permanent) > 0 {
-		return consumererror.NewPermanent(errors.Join(permanent...))
+		return sentRaw, consumererror.NewPermanent(errors.Join(permanent...))
 	}
-	return nil
+	return sentRaw, nil
 }
 
 // errBreakerOpen is returned for a part whose endpoint's breaker stopped
@@ -437,12 +545,10 @@ func (b *balancer) sendParts(ctx context.Context, p *picker, n int, each func(se
 // slots were taken); the retry routes the part again.
 var errBreakerOpen = errors.New("endpoint circuit breaker is open")
 
-// sendOne sends one part to one endpoint and feeds the breaker.
-func (b *balancer) sendOne(ctx context.Context, be *backend, allOpen bool, marshal func() ([]byte, error), partial func([]byte)) error {
-	raw, err := marshal()
-	if err != nil {
-		return consumererror.NewPermanent(err)
-	}
+// reserve lets a part through the endpoint's breaker (taking a half-open
+// probe slot; every part goes through when every breaker is open). The
+// part's outcome must then be reported by deliver.
+func (b *balancer) reserve(be *backend, allOpen bool) error {
 	probing := be.br.State() != breaker.Closed
 	if !allOpen && !be.br.Allow() {
 		return fmt.Errorf("%s: %w", be.label, errBreakerOpen)
@@ -454,34 +560,36 @@ func (b *balancer) sendOne(ctx context.Context, be *backend, allOpen bool, marsh
 			g.conn.ResetConnectBackoff()
 		}
 	}
-	attrs := func(outcome string) metric.AddOption {
-		return metric.WithAttributes(attribute.String("endpoint", be.label), attribute.String("signal", b.e.signal), attribute.String("outcome", outcome))
-	}
+	return nil
+}
+
+// deliver sends one compressed part to its endpoint and feeds the breaker.
+func (b *balancer) deliver(ctx context.Context, be *backend, enc *encoded, partial func([]byte)) error {
 	be.mu.RLock()
 	if be.closed {
 		be.mu.RUnlock()
+		b.e.release(enc)
 		be.br.Neutral()
 		return fmt.Errorf("endpoint %s was removed", be.label)
 	}
-	err = b.e.exportTo(ctx, be.tr, be.neg, raw, partial)
+	err := b.e.deliver(ctx, be.tr, be.neg, enc, partial)
 	be.mu.RUnlock()
 	switch {
 	case err == nil:
 		be.br.Success()
-		b.e.tb.ExporterCompressionEndpointRequests.Add(ctx, 1, attrs("success"))
-		b.e.tb.ExporterCompressionEndpointBytes.Add(ctx, int64(len(raw)), metric.WithAttributes(
-			attribute.String("endpoint", be.label), attribute.String("signal", b.e.signal)))
+		b.e.tb.ExporterCompressionEndpointRequests.Add(ctx, 1, be.attrs.requests[outcomeSuccess])
+		b.e.tb.ExporterCompressionEndpointBytes.Add(ctx, int64(len(enc.raw)), be.attrs.endpoint)
 		return nil
 	case consumererror.IsPermanent(err):
 		be.br.Success() // the endpoint answered: the data was bad, not the endpoint
-		b.e.tb.ExporterCompressionEndpointRequests.Add(ctx, 1, attrs("permanent"))
+		b.e.tb.ExporterCompressionEndpointRequests.Add(ctx, 1, be.attrs.requests[outcomePermanent])
 		return err
 	case endpointFault(err):
 		be.br.Failure()
 	default:
 		be.br.Neutral()
 	}
-	b.e.tb.ExporterCompressionEndpointRequests.Add(ctx, 1, attrs("failure"))
+	b.e.tb.ExporterCompressionEndpointRequests.Add(ctx, 1, be.attrs.requests[outcomeFailure])
 	return fmt.Errorf("%s: %w", be.label, err)
 }
 

@@ -3,63 +3,268 @@ package compressionexporter
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
+	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/codec"
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/metadata"
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/policy"
+	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/ring"
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/workload"
 )
 
+// countingTransport accepts every request and counts its bytes; sends may
+// run concurrently.
+type countingTransport struct{ bytes atomic.Int64 }
+
+func (*countingTransport) start(context.Context, component.Host) error { return nil }
+func (*countingTransport) shutdown(context.Context) error              { return nil }
+func (*countingTransport) carries(string) bool                         { return true }
+func (*countingTransport) format(c string) string                      { return c }
+func (t *countingTransport) send(_ context.Context, _ string, body []byte, _ string) ([]byte, error) {
+	t.bytes.Add(int64(len(body)))
+	return nil, nil
+}
+
+// balancerRequests returns distinct trace requests (different trace IDs) of
+// the given size, about 40,000 spans in all, so the routing does not replay
+// one request's keys.
+func balancerRequests(spans int) []ptrace.Traces {
+	n := max(40_000/spans, 4)
+	out := make([]ptrace.Traces, n)
+	for i := range out {
+		out[i] = workload.Traces(uint64(77+i), spans)
+	}
+	return out
+}
+
+func endpointNames(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("10.0.%d.%d:4317", i/250, i%250)
+	}
+	return out
+}
+
+// balancerSide is one exporter of a BenchmarkBalancerCPUPerSpan case:
+// endpoints 0 is the exporter with one configured endpoint (no balancer).
+type balancerSide struct {
+	push       func(context.Context, ptrace.Traces) error
+	transports []*countingTransport
+	cpu        time.Duration
+	pushed     int
+}
+
+func newBalancerSide(b *testing.B, endpoints int, noCache bool, reqs []ptrace.Traces) *balancerSide {
+	b.Helper()
+	cfg := staticConfig(grpcConfig("bench:4317"), "zstd", 1)
+	if endpoints > 0 {
+		cfg.GRPC.Endpoint = ""
+		cfg.Endpoints.Static = endpointNames(endpoints)
+	}
+	require.NoError(b, cfg.Validate())
+	e, err := newExporter(cfg, exportertest.NewNopSettings(metadata.Type), policy.Traces)
+	require.NoError(b, err)
+	side := &balancerSide{push: e.pushTraces}
+	var mu sync.Mutex
+	if e.lb != nil {
+		e.lb.transportFor = func(string) transport {
+			t := &countingTransport{}
+			mu.Lock()
+			side.transports = append(side.transports, t)
+			mu.Unlock()
+			return t
+		}
+		side.push = e.lb.pushTraces
+	} else {
+		t := &countingTransport{}
+		side.transports = append(side.transports, t)
+		e.tr = t
+	}
+	require.NoError(b, e.start(context.Background(), componenttest.NewNopHost()))
+	b.Cleanup(func() { require.NoError(b, e.shutdown(context.Background())) })
+	if noCache {
+		e.lb.view.Load().cache = nil
+	} else if e.lb != nil {
+		require.Equal(b, endpoints >= ring.CacheMinEndpoints, e.lb.view.Load().cache != nil)
+	}
+	for _, td := range reqs { // warm the encoders
+		require.NoError(b, side.push(context.Background(), td))
+	}
+	for _, t := range side.transports {
+		t.bytes.Store(0)
+	}
+	return side
+}
+
+// block pushes n requests (round robin from reqs, continuing where the
+// last block stopped) from the given number of goroutines and adds the
+// process CPU time they took.
+func (s *balancerSide) block(b *testing.B, reqs []ptrace.Traces, n, goroutines int) {
+	b.Helper()
+	var next atomic.Int64
+	first := s.pushed
+	var wg sync.WaitGroup
+	cpu0 := processCPU()
+	for range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := s.push(context.Background(), reqs[(first+i)%len(reqs)]); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	s.cpu += processCPU() - cpu0
+	s.pushed += n
+}
+
+func (s *balancerSide) wire() int64 {
+	var n int64
+	for _, t := range s.transports {
+		n += t.bytes.Load()
+	}
+	return n
+}
+
 // BenchmarkBalancerCPUPerSpan compares the CPU per span of exporting trace
-// requests (1000 spans, zstd:1) to one configured endpoint with routing them
-// by trace ID to 1, 3, 10 and 100 resolved endpoints. Transports discard
-// the bytes, so the numbers are the exporter's own work: marshal, route,
-// split, compress. The split sends parts concurrently, so the metric is
-// process CPU time (getrusage), not wall time.
+// requests (zstd:1) to one configured endpoint with routing them by trace
+// ID to 1, 3, 10 and 100 resolved endpoints, for 1,000- and 10,000-span
+// requests pushed by 1 and 4 goroutines (the queue's consumers). Transports
+// discard the bytes, so the numbers are the exporter's own work: marshal,
+// route, split, compress. Sends run concurrently, so the metric is process
+// CPU time (getrusage), not wall time.
+//
+// Each case holds both exporters and alternates blocks of 4 requests
+// between them (the order swapped every block), so both see the same
+// machine: on a shared machine CPU per span drifts by tens of percent
+// within seconds, far more than the difference measured. x_single is the
+// routed exporter's CPU over the single endpoint's in the same case;
+// cpu_ns/span is the routed one's, single_ns/span the other's. The
+// requests are distinct (about 40,000 spans in all) and replayed round
+// robin, so the first-endpoint cache of a 100-endpoint ring holds keys of
+// earlier replays; pick_cache=off is the same case ranking every key.
 func BenchmarkBalancerCPUPerSpan(b *testing.B) {
-	td := workload.Traces(77, 1000)
-	spans := td.SpanCount()
-	run := func(b *testing.B, endpoints int) {
-		b.Helper()
-		cfg := staticConfig(grpcConfig("bench:4317"), "zstd", 1)
-		if endpoints > 0 {
-			cfg.GRPC.Endpoint = ""
-			for i := range endpoints {
-				cfg.Endpoints.Static = append(cfg.Endpoints.Static, fmt.Sprintf("10.0.%d.%d:4317", i/250, i%250))
+	const blockSize = 4
+	for _, spans := range []int{1000, 10_000} {
+		reqs := balancerRequests(spans)
+		for _, g := range []int{1, 4} {
+			cases := []struct {
+				endpoints int
+				noCache   bool
+			}{{1, false}, {3, false}, {10, false}, {100, false}, {100, true}}
+			for _, c := range cases {
+				name := fmt.Sprintf("spans=%d/goroutines=%d/endpoints=%d", spans, g, c.endpoints)
+				if c.noCache {
+					name += "/pick_cache=off"
+				}
+				b.Run(name, func(b *testing.B) {
+					single := newBalancerSide(b, 0, false, reqs)
+					routed := newBalancerSide(b, c.endpoints, c.noCache, reqs)
+					b.ReportAllocs()
+					b.ResetTimer()
+					for done, i := 0, 0; done < b.N; i++ {
+						n := min(blockSize, b.N-done)
+						if i%2 == 0 {
+							single.block(b, reqs, n, g)
+							routed.block(b, reqs, n, g)
+						} else {
+							routed.block(b, reqs, n, g)
+							single.block(b, reqs, n, g)
+						}
+						done += n
+					}
+					b.StopTimer()
+					perSpan := func(s *balancerSide) float64 {
+						return float64(s.cpu.Nanoseconds()) / float64(s.pushed*spans)
+					}
+					b.ReportMetric(perSpan(routed), "cpu_ns/span")
+					b.ReportMetric(perSpan(single), "single_ns/span")
+					b.ReportMetric(float64(routed.cpu)/float64(single.cpu), "x_single")
+					b.ReportMetric(float64(routed.wire())/float64(routed.pushed*spans), "wire_B/span")
+					b.ReportMetric(float64(single.wire())/float64(single.pushed*spans), "single_wire_B/span")
+				})
 			}
 		}
-		require.NoError(b, cfg.Validate())
-		set := exportertest.NewNopSettings(metadata.Type)
-		e, err := newExporter(cfg, set, policy.Traces)
-		require.NoError(b, err)
-		push := e.pushTraces
-		if e.lb != nil {
-			e.lb.transportFor = func(string) transport { return &discardTransport{bytes: map[string]int{}} }
-			push = e.lb.pushTraces
-		} else {
-			e.tr = &discardTransport{bytes: map[string]int{}}
-		}
-		require.NoError(b, e.start(context.Background(), componenttest.NewNopHost()))
-		defer func() { require.NoError(b, e.shutdown(context.Background())) }()
-		ctx := context.Background()
-		require.NoError(b, push(ctx, td)) // warm encoders
-		b.ReportAllocs()
-		b.ResetTimer()
+	}
+}
+
+// BenchmarkRoutingCodecFloor measures what splitting a request costs the
+// codec alone, whatever the routing does around it: zstd:1 compressing each
+// endpoint's part of a request (as the balancer splits it) against
+// compressing the whole request once, alternating the two every iteration
+// so both see the same machine. Every part is a frame of its own and
+// repeats the resource and scope fields of its spans, so the parts hold
+// more bytes than the request (bytes_x) and pay a fixed cost per frame
+// (empty_frame: the CPU of one frame of one byte); x_whole is the CPU of
+// the parts over the whole request's. No routing can cost less than
+// x_whole times the compression CPU of one endpoint.
+func BenchmarkRoutingCodecFloor(b *testing.B) {
+	zstd, _ := codec.Lookup("zstd")
+	b.Run("empty_frame", func(b *testing.B) {
+		buf := zstd.Encode(nil, []byte{0}, 1)
 		cpu0 := processCPU()
 		for b.Loop() {
-			if err := push(ctx, td); err != nil {
-				b.Fatal(err)
-			}
+			buf = zstd.Encode(buf, []byte{0}, 1)
 		}
-		cpu := processCPU() - cpu0
-		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*spans), "cpu_ns/span")
-	}
-	b.Run("single_endpoint", func(b *testing.B) { run(b, 0) })
-	for _, n := range []int{1, 3, 10, 100} {
-		b.Run(fmt.Sprintf("endpoints=%d", n), func(b *testing.B) { run(b, n) })
+		b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu_ns/frame")
+	})
+	for _, spans := range []int{1000, 10_000} {
+		td := workload.Traces(77, spans)
+		raw, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+		require.NoError(b, err)
+		for _, n := range []int{3, 10, 100} {
+			r := ring.New(endpointNames(n))
+			pick := func(k uint64) int { c, _ := r.Pick(k, nil); return c }
+			dests, _ := traceDests(td, pick)
+			split, _, ok := wireSplit(raw, dests, n, pick, nil)
+			require.True(b, ok)
+			var parts [][]byte
+			size := 0
+			for _, p := range split {
+				if p != nil {
+					parts = append(parts, p)
+					size += len(p)
+				}
+			}
+			b.Run(fmt.Sprintf("spans=%d/endpoints=%d", spans, n), func(b *testing.B) {
+				var buf []byte
+				compress := func(inputs [][]byte) time.Duration {
+					cpu0 := processCPU()
+					for _, in := range inputs {
+						buf = zstd.Encode(buf, in, 1)
+					}
+					return processCPU() - cpu0
+				}
+				compress(parts)
+				var whole, split time.Duration
+				for b.Loop() {
+					whole += compress([][]byte{raw})
+					split += compress(parts)
+				}
+				b.ReportMetric(float64(split.Nanoseconds())/float64(b.N*spans), "cpu_ns/span")
+				b.ReportMetric(float64(whole.Nanoseconds())/float64(b.N*spans), "whole_ns/span")
+				b.ReportMetric(float64(split)/float64(whole), "x_whole")
+				b.ReportMetric(float64(size)/float64(len(raw)), "bytes_x")
+				b.ReportMetric(float64(len(parts)), "parts")
+			})
+		}
 	}
 }

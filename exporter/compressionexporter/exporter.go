@@ -51,7 +51,8 @@ type compressionExporter struct {
 	neg      *negotiation
 	lb       *balancer // with endpoints: routes to resolved endpoints; tr is then only a template
 	tb       *metadata.TelemetryBuilder
-	bufs     sync.Pool // *[]byte compression buffers
+	attrs    exporterAttrs // attribute sets of the exporter's own metrics, built once
+	bufs     sync.Pool     // *[]byte compression buffers
 	stop     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -71,6 +72,7 @@ func newExporter(cfg *Config, set exporter.Settings, signal string) (*compressio
 		logger: set.Logger,
 		tr:     tr,
 		neg:    negotiationFor(cfg.Protocol+"|"+cfg.endpoint(), allowed),
+		attrs:  newExporterAttrs(signal),
 		stop:   make(chan struct{}),
 	}
 	switch cfg.Policy {
@@ -320,60 +322,118 @@ func (e *compressionExporter) export(ctx context.Context, raw []byte, partialSuc
 
 // exportTo is export to one endpoint: its transport and codec negotiation.
 func (e *compressionExporter) exportTo(ctx context.Context, tr transport, neg *negotiation, raw []byte, partialSuccess func([]byte)) error {
+	enc := e.choose(neg, raw)
+	cpu := policy.MeasureCPU(func() { e.compress(tr, &enc) })
+	e.compressed(ctx, &enc, cpu)
+	return e.deliver(ctx, tr, neg, &enc, partialSuccess)
+}
+
+// encoded is a request compressed for one endpoint.
+type encoded struct {
+	raw   []byte
+	body  []byte // raw itself when the wire codec is none
+	wire  string
+	level int
+	bufp  *[]byte // holds body when compressed; back to the pool after the send
+}
+
+// choose picks the request's codec for the endpoint (and offers raw to
+// the adaptive sample); compress then encodes it. Neither touches a metric,
+// so callers can measure compress's CPU time alone and report it with
+// compressed.
+func (e *compressionExporter) choose(neg *negotiation, raw []byte) encoded {
 	choice := e.policy.Choose(e.signal, len(raw))
 	if e.adaptive != nil && choice.Reason != policy.ReasonBelowMinSize {
 		e.adaptive.Observe(e.signal, raw)
 	}
-	wire, level := neg.resolve(choice.Codec), choice.Level
-	if wire != choice.Codec {
-		level = defaultLevel(wire)
+	enc := encoded{raw: raw, body: raw, wire: neg.resolve(choice.Codec), level: choice.Level}
+	if enc.wire != choice.Codec {
+		enc.level = defaultLevel(enc.wire)
 	}
-	bufp, _ := e.bufs.Get().(*[]byte)
-	if bufp == nil {
-		bufp = new([]byte)
+	return enc
+}
+
+// compress encodes enc.raw with enc.wire into a pooled buffer.
+func (e *compressionExporter) compress(tr transport, enc *encoded) {
+	enc.body = enc.raw
+	cd, known := codec.Lookup(tr.format(enc.wire))
+	if !known {
+		enc.wire = codec.None // unreachable with a validated config; never fail a request over it
 	}
-	defer e.bufs.Put(bufp)
+	if enc.wire == codec.None {
+		return
+	}
+	if enc.bufp == nil {
+		enc.bufp, _ = e.bufs.Get().(*[]byte)
+		if enc.bufp == nil {
+			enc.bufp = new([]byte)
+		}
+	}
+	*enc.bufp = cd.Encode(*enc.bufp, enc.raw, enc.level)
+	enc.body = *enc.bufp
+}
+
+// compressed reports the CPU time spent compressing enc.
+func (e *compressionExporter) compressed(ctx context.Context, enc *encoded, cpu time.Duration) {
+	if enc.wire == codec.None {
+		return
+	}
+	e.tb.ExporterCompressionCPUTime.Add(ctx, cpu.Seconds(), e.attrs.codec(enc.wire).sendCPU)
+	if e.adaptive != nil {
+		e.adaptive.ObserveCompression(e.signal, cpu)
+	}
+}
+
+// release returns enc's buffer to the pool; forget drops it instead, when
+// a failed transport may still hold the body.
+func (e *compressionExporter) release(enc *encoded) {
+	if enc.bufp != nil {
+		e.bufs.Put(enc.bufp)
+		enc.bufp = nil
+	}
+}
+
+func (e *compressionExporter) forget(enc *encoded) {
+	if enc.bufp != nil {
+		*enc.bufp = nil
+		e.bufs.Put(enc.bufp)
+		enc.bufp = nil
+	}
+}
+
+// deliver sends an encoded request. When the server rejects the codec, the
+// request is compressed again with the next usable codec and resent.
+func (e *compressionExporter) deliver(ctx context.Context, tr transport, neg *negotiation, enc *encoded, partialSuccess func([]byte)) error {
 	for {
-		body := raw
-		cd, known := codec.Lookup(tr.format(wire))
-		if !known {
-			wire = codec.None // unreachable with a validated config; never fail a request over it
-		}
-		if wire != codec.None {
-			cpu := policy.MeasureCPU(func() { *bufp = cd.Encode(*bufp, raw, level) })
-			e.tb.ExporterCompressionCPUTime.Add(ctx, cpu.Seconds(), metric.WithAttributes(
-				attribute.String("codec", wire), attribute.String("phase", "send")))
-			if e.adaptive != nil {
-				e.adaptive.ObserveCompression(e.signal, cpu)
-			}
-			body = *bufp
-		}
 		start := time.Now()
-		resp, err := tr.send(ctx, e.signal, body, wire)
+		resp, err := tr.send(ctx, e.signal, enc.body, enc.wire)
 		elapsed := time.Since(start)
 
 		var rejected *codecRejectedError
 		if errors.As(err, &rejected) {
-			*bufp = nil // the transport may still hold the rejected body
-			e.count(ctx, wire, len(raw), len(body), "rejected")
-			next := neg.next(wire)
-			if neg.reject(wire) {
+			e.forget(enc) // the transport may still hold the rejected body
+			e.count(ctx, enc.wire, len(enc.raw), len(enc.body), outcomeRejected)
+			next := neg.next(enc.wire)
+			if neg.reject(enc.wire) {
 				e.logger.Warn("Server does not accept codec; falling back for this endpoint",
-					zap.String("codec", wire), zap.String("next", next), zap.String("signal", e.signal), zap.Error(err))
+					zap.String("codec", enc.wire), zap.String("next", next), zap.String("signal", e.signal), zap.Error(err))
 			}
 			e.tb.ExporterCompressionFallbacks.Add(ctx, 1, metric.WithAttributes(attribute.String("signal", e.signal),
-				attribute.String("from", wire), attribute.String("to", next)))
-			wire, level = next, defaultLevel(next)
+				attribute.String("from", enc.wire), attribute.String("to", next)))
+			enc.wire, enc.level = next, defaultLevel(next)
+			cpu := policy.MeasureCPU(func() { e.compress(tr, enc) })
+			e.compressed(ctx, enc, cpu)
 			continue
 		}
 		if err != nil {
-			*bufp = nil // the transport may still hold the body of a failed request
-			e.count(ctx, wire, len(raw), len(body), "failure")
+			e.forget(enc) // the transport may still hold the body of a failed request
+			e.count(ctx, enc.wire, len(enc.raw), len(enc.body), outcomeFailure)
 			return err
 		}
-		e.count(ctx, wire, len(raw), len(body), "success")
+		e.count(ctx, enc.wire, len(enc.raw), len(enc.body), outcomeSuccess)
+		e.release(enc)
 		if e.adaptive != nil {
-			e.adaptive.ObserveSend(len(body), elapsed)
+			e.adaptive.ObserveSend(len(enc.body), elapsed)
 		}
 		if len(resp) > 0 {
 			partialSuccess(resp)
@@ -382,12 +442,11 @@ func (e *compressionExporter) exportTo(ctx context.Context, tr transport, neg *n
 	}
 }
 
-func (e *compressionExporter) count(ctx context.Context, wire string, in, out int, outcome string) {
-	attrs := metric.WithAttributes(attribute.String("codec", wire), attribute.String("signal", e.signal))
-	if outcome == "success" {
-		e.tb.ExporterCompressionBytesUncompressed.Add(ctx, int64(in), attrs)
-		e.tb.ExporterCompressionBytesCompressed.Add(ctx, int64(out), attrs)
+func (e *compressionExporter) count(ctx context.Context, wire string, in, out int, outcome int) {
+	a := e.attrs.codec(wire)
+	if outcome == outcomeSuccess {
+		e.tb.ExporterCompressionBytesUncompressed.Add(ctx, int64(in), a.bytes)
+		e.tb.ExporterCompressionBytesCompressed.Add(ctx, int64(out), a.bytes)
 	}
-	e.tb.ExporterCompressionRequests.Add(ctx, 1, metric.WithAttributes(attribute.String("codec", wire),
-		attribute.String("signal", e.signal), attribute.String("outcome", outcome)))
+	e.tb.ExporterCompressionRequests.Add(ctx, 1, a.requests[outcome])
 }

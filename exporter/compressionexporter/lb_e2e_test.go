@@ -154,6 +154,53 @@ func waitDelivered(t *testing.T, l *load, sinks ...*e2etest.Sink) delivery {
 	}
 }
 
+// poll calls cond every interval until it holds, failing the test after
+// timeout. It runs cond on the test goroutine, so cond may send load.
+func poll(t *testing.T, timeout, interval time.Duration, cond func() bool, format string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %s: "+format, append([]any{timeout}, args...)...)
+		}
+		time.Sleep(interval)
+	}
+}
+
+// settled waits until every acknowledged span arrived, the gateway's queue
+// is empty and the sinks' span count has not moved for a second, so that
+// late duplicates (answers to requests the gateway had given up on) are
+// counted too.
+func settled(t *testing.T, gw *e2etest.Gateway, l *load, sinks ...*e2etest.Sink) delivery {
+	t.Helper()
+	d := waitDelivered(t, l, sinks...)
+	last, quiet := d.received, 0
+	poll(t, 90*time.Second, 200*time.Millisecond, func() bool {
+		d = collect(sinks...)
+		if d.received != last || gw.Metric(t, "otelcol_exporter_queue_size", nil) != 0 {
+			last, quiet = d.received, 0
+			return false
+		}
+		quiet++
+		return quiet >= 5
+	}, "the sinks' span count settles and the queue empties")
+	return d
+}
+
+// batchSpans is the spans per request load.send sends; the gateway's queue
+// does not batch, so no request to a sink carries more.
+const batchSpans = 60
+
+// duplicateBound is the most spans the sinks can hold twice: a span
+// arrives twice only when a request carrying it reached a sink but the
+// gateway counted it failed (timed out on a loaded machine, cut by a
+// kill, answered after a black hole ended) and sent it again.
+func duplicateBound(t *testing.T, gw *e2etest.Gateway) (failed float64, bound int) {
+	t.Helper()
+	failed = gw.Metric(t, "otelcol_exporter_compression_endpoint_requests", map[string]string{"outcome": "failure"})
+	return failed, int(failed) * batchSpans
+}
+
 func splitTraces(d delivery) int {
 	n := 0
 	for _, s := range d.traceSinks {
@@ -196,9 +243,14 @@ func TestE2EBalancerKillAndBlackHole(t *testing.T) {
 
 	l := newLoad(10_000)
 	l.send(t, gw, 30)
-	d := waitDelivered(t, l, inproc...)
-	assert.Equal(t, len(l.want), d.received, "steady state: every span exactly once")
-	assert.Zero(t, splitTraces(d), "steady state: every trace on one sink")
+	d := settled(t, gw, l, inproc...)
+	failed, bound := duplicateBound(t, gw)
+	dups := d.received - len(d.unique)
+	reroutes := gw.Metric(t, "otelcol_exporter_compression_endpoint_reroutes", nil)
+	t.Logf("steady state: %d spans acknowledged, %d duplicates, %.0f failed requests, %.0f spans rerouted, %d traces on two sinks",
+		len(l.want), dups, failed, reroutes, splitTraces(d))
+	assert.LessOrEqual(t, dups, bound, "steady state: every span once, but for requests the gateway saw fail")
+	assert.LessOrEqual(t, float64(splitTraces(d)), reroutes, "steady state: a trace is split only by spans rerouted past an open breaker")
 	for i, s := range inproc {
 		assert.Positive(t, s.Traces.SpanCount(), "sink %d got a share", i)
 	}
@@ -208,42 +260,47 @@ func TestE2EBalancerKillAndBlackHole(t *testing.T) {
 	require.NoError(t, syscall.Kill(stopped.proc.PID(), syscall.SIGSTOP))
 	stoppedAt := time.Now()
 	l.send(t, gw, 30)
-	require.Eventually(t, func() bool {
+	poll(t, 60*time.Second, 50*time.Millisecond, func() bool {
 		return transitions(t, gw, killed.addr, "closed", "open") >= 1 && transitions(t, gw, stopped.addr, "closed", "open") >= 1
-	}, 30*time.Second, 50*time.Millisecond, "both breakers open")
+	}, "both breakers open:\n%s", lazy(func() string { return breakerSamples(t, gw) }))
 	assert.Greater(t, gw.Metric(t, "otelcol_exporter_compression_endpoint_reroutes", nil), 0.0)
-	assert.Equal(t, 2.0, gw.Metric(t, "otelcol_exporter_compression_endpoint_breaker_state", map[string]string{"endpoint": stopped.addr}),
-		"open (or back to open after a failed half-open probe)")
+	assert.NotZero(t, gw.Metric(t, "otelcol_exporter_compression_endpoint_breaker_state", map[string]string{"endpoint": stopped.addr}),
+		"not closed while the sink is stopped: open, or half-open once the cool-down passed (the scrape may come later than 1s on a loaded machine)")
 	// While the sink stays stopped, its half-open probe times out and the
 	// breaker opens again.
-	require.Eventually(t, func() bool {
+	poll(t, 60*time.Second, 100*time.Millisecond, func() bool {
 		l.send(t, gw, 1)
 		return transitions(t, gw, stopped.addr, "half_open", "open") >= 1
-	}, 30*time.Second, 100*time.Millisecond, "a failed probe reopens:\n%s", breakerSamples(t, gw))
+	}, "a failed probe reopens:\n%s", lazy(func() string { return breakerSamples(t, gw) }))
 
 	require.NoError(t, syscall.Kill(stopped.proc.PID(), syscall.SIGCONT))
 	stoppedFor := time.Since(stoppedAt)
 	startLBSink(t, "sink0-restarted", inproc[0], killed.addr)
 	// Half-open probes are real requests: keep the load on until both close.
-	require.Eventually(t, func() bool {
+	poll(t, 120*time.Second, 100*time.Millisecond, func() bool {
 		l.send(t, gw, 1)
 		return transitions(t, gw, killed.addr, "open", "half_open") >= 1 && transitions(t, gw, killed.addr, "half_open", "closed") >= 1 &&
 			transitions(t, gw, stopped.addr, "open", "half_open") >= 1 && transitions(t, gw, stopped.addr, "half_open", "closed") >= 1
-	}, 60*time.Second, 100*time.Millisecond, "open -> half_open -> closed for both:\n%s", breakerSamples(t, gw))
-	assert.Zero(t, gw.Metric(t, "otelcol_exporter_compression_endpoint_breaker_state", nil), "all closed")
+	}, "open -> half_open -> closed for both:\n%s", lazy(func() string { return breakerSamples(t, gw) }))
+	// A closed breaker can open again on a loaded machine (three timeouts in
+	// a row); with the load stopped, every breaker closes.
+	poll(t, 60*time.Second, 200*time.Millisecond, func() bool {
+		l.send(t, gw, 1)
+		return gw.Metric(t, "otelcol_exporter_compression_endpoint_breaker_state", nil) == 0
+	}, "all closed:\n%s", lazy(func() string { return breakerSamples(t, gw) }))
 	l.send(t, gw, 20)
-	d = waitDelivered(t, l, inproc...)
+	d = settled(t, gw, l, inproc...)
 
-	// In-flight window: a batch is 60 spans. At the stopped sink, the requests
-	// that timed out before its breaker opened (up to num_consumers=4 at once,
-	// 3 failures open it) and one half-open probe per cool-down (1s) each
-	// timing out after 1s; at the killed sink, up to 4 requests in flight.
-	probes := int(stoppedFor/time.Second) + 1
-	window := (4 + 3 + 4 + probes) * 60
-	dups := d.received - len(d.unique)
-	t.Logf("acknowledged %d spans, received %d (%d duplicates, window %d), %d traces on two sinks; black hole lasted %s",
-		len(l.want), d.received, dups, window, splitTraces(d), stoppedFor.Round(time.Millisecond))
-	assert.LessOrEqual(t, dups, window)
+	// Duplicates: the requests that timed out at the stopped sink before its
+	// breaker opened and its failed half-open probes, answered after
+	// SIGCONT; requests in flight at the kill; any request that timed out on
+	// a loaded machine. Each is a failed request of at most one batch.
+	failed, bound = duplicateBound(t, gw)
+	dups = d.received - len(d.unique)
+	t.Logf("acknowledged %d spans, received %d (%d duplicates; %.0f failed requests, bound %d), %d traces on two sinks; black hole lasted %s",
+		len(l.want), d.received, dups, failed, bound, splitTraces(d), stoppedFor.Round(time.Millisecond))
+	assert.Positive(t, failed, "the kill and the black hole failed requests")
+	assert.LessOrEqual(t, dups, bound)
 	assert.Equal(t, 0.0, gw.Metric(t, "otelcol_exporter_queue_size", nil), "nothing stuck in the queue")
 }
 
@@ -293,17 +350,32 @@ func TestE2EBalancerRollingReplacement(t *testing.T) {
 		old := current[0]
 		current = append(current[1:], next)
 		writeEndpoints(t, path, current...)
-		require.Eventually(t, func() bool { return listed(next.addr) && !listed(old.addr) }, 30*time.Second, 50*time.Millisecond,
+		poll(t, 60*time.Second, 50*time.Millisecond, func() bool { return listed(next.addr) && !listed(old.addr) },
 			"gateway follows the file")
+		// Requests sent to the old sink before it was delisted finish (each
+		// attempt ends within the 1s timeout) before it stops.
+		sent := func() float64 {
+			return gw.Metric(t, "otelcol_exporter_compression_endpoint_requests", map[string]string{"endpoint": old.addr})
+		}
+		last := sent()
+		poll(t, 60*time.Second, 1500*time.Millisecond, func() bool {
+			now := sent()
+			done := now == last
+			last = now
+			return done
+		}, "requests to the delisted sink %s finish", old.addr)
 		require.NoError(t, old.proc.Stop(30*time.Second), "old sink stops cleanly")
 		removed = append(removed, old.addr)
 	}
 	time.Sleep(500 * time.Millisecond)
 	close(stop)
 	<-loadDone
-	d := waitDelivered(t, l, inproc...)
-	t.Logf("acknowledged %d spans, received %d, %d traces on two sinks", len(l.want), d.received, splitTraces(d))
-	assert.Equal(t, len(l.want), d.received, "nothing lost, nothing duplicated")
+	d := settled(t, gw, l, inproc...)
+	failed, bound := duplicateBound(t, gw)
+	dups := d.received - len(d.unique)
+	t.Logf("acknowledged %d spans, received %d (%d duplicates; %.0f failed requests), %d traces on two sinks",
+		len(l.want), d.received, dups, failed, splitTraces(d))
+	assert.LessOrEqual(t, dups, bound, "nothing lost (settled), nothing duplicated but for requests the gateway saw fail")
 	for _, s := range inproc[3:] {
 		assert.Positive(t, s.Traces.SpanCount(), "every new sink took traffic")
 	}
@@ -313,6 +385,11 @@ func TestE2EBalancerRollingReplacement(t *testing.T) {
 			"nothing was sent to %s after it was delisted and stopped", addr)
 	}
 }
+
+// lazy is a failure message part computed when the message is printed.
+type lazy func() string
+
+func (f lazy) String() string { return f() }
 
 // breakerSamples prints the gateway's breaker metrics for a failure message.
 func breakerSamples(t *testing.T, gw *e2etest.Gateway) string {

@@ -20,3 +20,26 @@ func MeasureCPU(f func()) time.Duration {
 	f()
 	return threadCPUTime() - start
 }
+
+// CPUMeter measures the CPU time of several calls on one goroutine, which
+// stays locked to its thread from the first Measure until Release.
+type CPUMeter struct{ locked bool }
+
+// Measure runs f and returns the CPU time the thread spent in it.
+func (m *CPUMeter) Measure(f func()) time.Duration {
+	if !m.locked {
+		runtime.LockOSThread()
+		m.locked = true
+	}
+	start := threadCPUTime()
+	f()
+	return threadCPUTime() - start
+}
+
+// Release unlocks the goroutine from its thread; Measure may lock it again.
+func (m *CPUMeter) Release() {
+	if m.locked {
+		runtime.UnlockOSThread()
+		m.locked = false
+	}
+}

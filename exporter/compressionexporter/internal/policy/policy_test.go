@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"math"
 	"math/rand/v2"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -301,18 +303,65 @@ func BenchmarkEvaluate(b *testing.B) {
 	b.ReportMetric(float64(len(allCandidates)), "candidates")
 }
 
+// quietCPUPerByte is the least thread CPU time per byte of reps warm
+// compressions of in, and the compressed size over the input size.
+func quietCPUPerByte(t *testing.T, name string, level int, in []byte, reps int) (cpu, ratio float64) {
+	t.Helper()
+	c, ok := codec.Lookup(name)
+	require.True(t, ok, name)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	buf := c.Encode(nil, in, level)
+	cpu = math.Inf(1)
+	for range reps {
+		start := threadCPUTime()
+		buf = c.Encode(buf, in, level)
+		cpu = min(cpu, (threadCPUTime()-start).Seconds()/float64(len(in)))
+	}
+	return cpu, float64(len(buf)) / float64(len(in))
+}
+
+// pruneMargin derives the pruning margin of TestAdaptivePrunesHopelessCandidates
+// from the codecs' speeds measured here, on the probe of the test's sample.
+// The policy probes snappy against none's cost (every byte on the link, no
+// CPU) and brotli 9 against the lowest cost measured before it, so the test
+// holds while snappy's probe costs at most (1+margin)/rate per byte and
+// brotli's more than (1+margin) times the lowest cost. The margin sits at
+// the geometric middle of those two bounds, so the measured speeds may move
+// by the returned factor either way (a loaded machine slows a probe; its
+// thread CPU time grows with cache and frequency contention) before the
+// test can fail. The test requires a factor of at least 3.
+func pruneMargin(t *testing.T, probe []byte, rate float64) (margin, tolerance float64) {
+	t.Helper()
+	snappy, snappyRatio := quietCPUPerByte(t, "snappy", 1, probe, 9)
+	zstd, zstdRatio := quietCPUPerByte(t, "zstd", 1, probe, 9)
+	br, _ := quietCPUPerByte(t, "br", 9, probe, 3)
+	lowest := min(1/rate, snappy+snappyRatio/rate, zstd+zstdRatio/rate)
+	lo := max(snappy*rate, 1) // snappy passes at (1+margin) >= lo; the margin is never negative
+	hi := br / lowest         // brotli is left out below hi
+	tolerance = math.Sqrt(hi / lo)
+	margin = math.Sqrt(lo*hi) - 1
+	t.Logf("quiet CPU per MB: snappy %.2f ms, zstd:1 %.2f ms, br:9 %.2f ms; lowest cost %.2f ms/MB at %.0f MB/s; margin %.2f, tolerance %.1fx",
+		snappy*1e9, zstd*1e9, br*1e9, lowest*1e9, rate/1e6, margin, tolerance)
+	require.GreaterOrEqual(t, tolerance, 3.0, "brotli 9 must cost far more CPU than snappy for the pruning to be observable")
+	return margin, tolerance
+}
+
 // TestAdaptivePrunesHopelessCandidates: between full evaluations, a candidate
 // whose last trial put it far above the best cost is not tried again; every
 // FullEvery-th evaluation tries all of them except those whose CPU time alone
-// exceeds the best total cost.
+// exceeds the best total cost. The margin comes from the codec speeds
+// measured in the test (pruneMargin), not from fixed numbers.
 func TestAdaptivePrunesHopelessCandidates(t *testing.T) {
 	cands := []Candidate{{"none", 0}, {"snappy", 1}, {"zstd", 1}, {"br", 9}}
-	// A wide margin: on a loaded two-core machine a snappy probe can measure
-	// a few times its quiet CPU; brotli 9 is still tens of times over it.
-	a := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: 100e6,
-		SampleShare: 1, SampleMaxBytes: 4 << 20, Margin: 3, FullEvery: 3})
+	// 1 GB/s: the lowest cost is about snappy's CPU, so brotli 9's CPU is
+	// tens of times over it and the margin has room on both sides.
+	const rate = 1e9
 	raw := marshalTraces(t, 400, 9)
 	require.Greater(t, len(raw), probeBytes, "the sample is larger than the probe")
+	margin, _ := pruneMargin(t, raw[:probeBytes], rate)
+	a := NewAdaptive(AdaptiveSettings{Candidates: cands, Initial: Candidate{"zstd", 1}, LinkBytesPerSecond: rate,
+		SampleShare: 1, SampleMaxBytes: 4 << 20, Margin: margin, FullEvery: 3})
 	evaluate := func() (tried, probedOnly map[string]bool) {
 		a.Observe(Traces, raw)
 		ds := a.Evaluate()
@@ -339,12 +388,12 @@ func TestAdaptivePrunesHopelessCandidates(t *testing.T) {
 	assert.False(t, tried["br:9"], "brotli 9's CPU on the probe alone exceeds the cost of what was measured before it")
 	assert.True(t, probed["br:9"], "brotli 9 is left out after its probe, and the probe's CPU is reported")
 	tried, _ = evaluate()
-	assert.False(t, tried["br:9"], "brotli 9 costs far more CPU than snappy saves on a 100 MB/s link")
+	assert.False(t, tried["br:9"], "brotli 9 costs far more CPU than snappy saves on a 1 GB/s link")
 	assert.True(t, tried[a.Choose(Traces, 0).Key()], "the current choice is re-tried on the same sample as its competitors")
 	evaluate()
 	full, _ := evaluate()
 	assert.True(t, full["none:0"] && full["snappy:1"], "the third evaluation after the first is a full one: %v", full)
-	assert.False(t, full["br:9"], "brotli 9's CPU alone exceeds snappy's total cost on a 100 MB/s link")
+	assert.False(t, full["br:9"], "brotli 9's CPU alone exceeds snappy's total cost on a 1 GB/s link")
 }
 
 // TestAdaptiveCPUPruneFollowsLinkRate: on a slow link no candidate's CPU
