@@ -34,6 +34,12 @@ type rule struct {
 	// lastLocal is the local count of the last interval taken (owned by
 	// engine.adjust).
 	lastLocal int64
+	// fleetKept counts the kept items since the last brake step; pendingBrake
+	// (owned by brakeStep) is the factor to apply at the next one;
+	// brakeChanges counts the brake steps that changed rates.
+	fleetKept    atomic.Int64
+	pendingBrake brakeDecision
+	brakeChanges atomic.Int64
 }
 
 // kept records n kept items: adaptive_throughput budgets are guarded within
@@ -41,6 +47,7 @@ type rule struct {
 func (r *rule) kept(n int64) {
 	if r.table != nil {
 		r.table.Kept(n)
+		r.fleetKept.Add(n)
 	}
 }
 

@@ -253,6 +253,7 @@ func (e *engine) joinFleet(ctx context.Context) {
 		}
 	}
 	e.fleet.haveShared = true
+	e.adjustedInterval.Store(last)
 }
 
 // leaveFleet removes this replica from the membership at shutdown.
