@@ -15,12 +15,12 @@ import (
 // (see samplingstateextension.Guard).
 const brakeInstants = 20
 
-// brakeDecision is a factor agreed for one instant, applied from the next one.
+// brakeDecision is a factor agreed for one instant of an interval, due
+// (applied) from the start of the next instant.
 type brakeDecision struct {
 	interval int64
-	instant  int
+	due      int64 // Unix nanoseconds
 	factor   float64
-	ok       bool
 }
 
 // brakeInstant returns the interval of t, numbered like the adjustments (the
@@ -46,31 +46,30 @@ func (e *engine) untilBrake(now time.Time) time.Duration {
 	return time.Duration(step - off)
 }
 
-// brakeStep runs at the start of every instant: it applies the factor agreed
-// at the last instant (when the rates in force are those of the current
-// interval's adjustment), then reports the spans kept since and reads the
-// factor agreed for this instant. The span path only reads the rates the
-// tables hold; it never waits on the store.
+// brakeStep runs at the start of every instant: it reports the spans kept
+// since the last instant and reads the factor agreed for this instant, due
+// from the start of the next one. The span path never waits on the store: it
+// only reads the rates the tables hold, and applies a decision that fell due
+// (applyBrakes) before deciding.
 func (e *engine) brakeStep(ctx context.Context) {
-	g, j := e.brakeInstant(e.now())
-	timeout := min(e.cfg.SharedStateTimeout, e.cfg.AdjustmentInterval/brakeInstants)
+	now := e.now()
+	e.applyBrakes(now)
+	g, j := e.brakeInstant(now)
+	// A factor read after it fell due is still applied at once: a slow call
+	// may take up to two instants (the next step then waits for the one after).
+	timeout := min(e.cfg.SharedStateTimeout, 2*e.cfg.AdjustmentInterval/brakeInstants)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	iv := int64(e.cfg.AdjustmentInterval)
 	for _, r := range e.rules {
 		if r.table == nil || !r.table.Guarded() {
 			continue
 		}
 		kept := r.fleetKept.Swap(0)
-		b := r.pendingBrake
-		r.pendingBrake = brakeDecision{}
-		if b.ok && b.interval == g && b.instant < j && e.adjustedInterval.Load() == g {
-			if r.table.SetBrake(b.factor) {
-				r.brakeChanges.Add(1)
-			}
-		}
 		if j == 0 {
 			// The spans kept since the last instant belong to the interval
 			// that ended; its brake is over.
+			r.pendingBrake.Store(nil)
 			continue
 		}
 		f, err := e.guard.Brake(ctx, samplingstateextension.BrakeRequest{
@@ -93,8 +92,59 @@ func (e *engine) brakeStep(ctx context.Context) {
 			e.brakeDown = false
 			e.logger.Info("fleet budget brake available again")
 		}
-		r.pendingBrake = brakeDecision{interval: g, instant: j, factor: f, ok: true}
+		due := g*iv + iv/2 + int64(j+1)*(iv/brakeInstants)
+		r.pendingBrake.Store(&brakeDecision{interval: g, due: due, factor: f})
 	}
+}
+
+// applyBrakes applies the agreed factors that fell due at now, when the rates
+// in force are those of the decision's interval. Every replica applies a
+// factor at its due time whatever the moment its loop woke or read it. One
+// atomic load per rule when none is due.
+func (e *engine) applyBrakes(now time.Time) {
+	if e.guard == nil {
+		return
+	}
+	var ns int64
+	for _, r := range e.rules {
+		b := r.pendingBrake.Load()
+		if b == nil {
+			continue
+		}
+		if ns == 0 {
+			ns = now.UnixNano()
+		}
+		if ns < b.due || !r.pendingBrake.CompareAndSwap(b, nil) {
+			continue
+		}
+		if e.adjustedInterval.Load() == b.interval && r.table.SetBrake(b.factor) {
+			r.brakeChanges.Add(1)
+		}
+	}
+}
+
+// untilFlush is the wait before the next flush of tail-mode decisions. Without
+// the fleet brake it is tick. With it, flushes happen at fixed wall-clock
+// times, the same on every replica: each instant is divided into the fewest
+// equal slots no longer than tick, and a flush happens 2/5 into each slot. A
+// trace whose deadline is the same on every replica is then decided at the
+// same flush, in the same instant, so under the same brake factor; and a
+// flush never falls on the start of an instant, where the factor changes.
+func (e *engine) untilFlush(now time.Time, tick time.Duration) time.Duration {
+	if e.guard == nil {
+		return tick
+	}
+	instant := e.cfg.AdjustmentInterval / brakeInstants
+	slot := instant / ((instant + tick - 1) / tick)
+	off := time.Duration((now.UnixNano() - int64(e.cfg.AdjustmentInterval)/2) % int64(slot))
+	if off < 0 {
+		off += slot
+	}
+	wait := slot*2/5 - off
+	if wait <= 0 {
+		wait += slot
+	}
+	return wait
 }
 
 // brakeLoop runs brakeStep at the start of every instant until stop.

@@ -256,7 +256,8 @@ func (f *fleetRun) checkProbes(res fleetResult, skip func(p int) bool) {
 		kept++
 		sort.Strings(ths)
 		if len(ths) != n || ths[0] != ths[len(ths)-1] {
-			bad = append(bad, fmt.Sprintf("%s (period %d): kept by %d of %d replicas with %v", id, f.period(at), len(ths), n, ths))
+			off := (at.Add(f.shift).Sub(f.t0) % time.Second).Round(time.Millisecond)
+			bad = append(bad, fmt.Sprintf("%s (period %d, decided %v into it): kept by %d of %d replicas with %v", id, f.period(at), off, len(ths), n, ths))
 		}
 	}
 	f.t.Logf("%s probes: %d checked, %d kept by the fleet, %d with differing decisions", f.mode, checked, kept, len(bad))
@@ -265,6 +266,20 @@ func (f *fleetRun) checkProbes(res fleetResult, skip func(p int) bool) {
 	}
 	if len(bad) > 0 {
 		f.t.Errorf("%d probe traces decided differently by replicas, e.g.:\n%s", len(bad), strings.Join(bad[:min(len(bad), 5)], "\n"))
+	}
+}
+
+// logBrakes logs, per live replica, the fleet brake's changes of rates and the
+// failed brake calls to the store.
+func (f *fleetRun) logBrakes() {
+	f.t.Helper()
+	for i, gw := range f.gws {
+		if !f.live[i] {
+			continue
+		}
+		changes := gw.Metric(f.t, "otelcol_processor_adaptive_sampling_budget_guard", nil)
+		errs := gw.Metric(f.t, "otelcol_extension_sampling_state_errors", map[string]string{"operation": "brake"})
+		f.t.Logf("replica %d: brake changes %v, failed brake calls %v", i, changes, errs)
 	}
 }
 
@@ -288,6 +303,7 @@ func TestFleetConsistentSkewedStepAndLeave(t *testing.T) {
 	res := f.collect()
 	f.checkBudget(res, periods, func(p int) (bool, float64) { return p >= 3, fleetTolerate })
 	f.checkProbes(res, func(p int) bool { return p < 2 })
+	f.logBrakes()
 }
 
 // Five replicas receive the same share of the traffic, in tail mode. The
@@ -320,6 +336,7 @@ func TestFleetTailUniformRedisRestart(t *testing.T) {
 		return true, fleetTolerate
 	})
 	f.checkProbes(res, func(p int) bool { return p < 2 || (p >= kill && p < restart+2) })
+	f.logBrakes()
 	for i, gw := range f.gws {
 		errs := gw.Metric(t, "otelcol_processor_adaptive_sampling_shared_state_errors", nil)
 		lastTable := gw.Metric(t, "otelcol_processor_adaptive_sampling_shared_state_fallbacks", map[string]string{"state": "last_table"})

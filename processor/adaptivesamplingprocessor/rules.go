@@ -35,10 +35,10 @@ type rule struct {
 	// engine.adjust).
 	lastLocal int64
 	// fleetKept counts the kept items since the last brake step; pendingBrake
-	// (owned by brakeStep) is the factor to apply at the next one;
-	// brakeChanges counts the brake steps that changed rates.
+	// is the agreed factor not yet due; brakeChanges counts the applied
+	// factors that changed rates.
 	fleetKept    atomic.Int64
-	pendingBrake brakeDecision
+	pendingBrake atomic.Pointer[brakeDecision]
 	brakeChanges atomic.Int64
 }
 
