@@ -53,7 +53,9 @@ func (r BrakeRequest) validate() error {
 // instant i is the one decided at instant i-1 (1 for instants 0 and 1).
 //
 //   - The unbraked pace r (kept spans per interval at factor 1) is estimated
-//     from the last two complete instants, each divided by its factor.
+//     from the last brakeWindow complete instants, each divided by its factor
+//     (several instants: a replica's kept spans may land in the next instant
+//     when its tail-mode flush runs late).
 //   - The kept spans at the end of instant j are projected: the complete
 //     count plus instants j-1 and j at r times their factors.
 //   - While no brake is in force, the factor is 1 unless the projection runs
@@ -65,6 +67,7 @@ func (r BrakeRequest) validate() error {
 const (
 	BrakeMargin = 0.10
 	BrakeSlack  = 0.05
+	brakeWindow = 4
 )
 
 // DecideBrake returns the factor of instant j of n from the complete kept
@@ -90,7 +93,7 @@ func DecideBrake(budget float64, n, j int, kept []int64, decided map[int]float64
 	}
 	var pace float64
 	samples := 0
-	for i := max(j-3, 0); i <= j-2; i++ {
+	for i := max(j-1-brakeWindow, 0); i <= j-2; i++ {
 		if f := force(i); f > 0 {
 			pace += float64(kept[i]) * float64(n) / f
 			samples++

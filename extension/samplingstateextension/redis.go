@@ -220,7 +220,7 @@ func (s *redisStore) Leave(ctx context.Context, group, replica string) error {
 // of the rule's interval (fields k<i>: kept spans of instant i, d<j>: factor
 // decided for instant j); ARGV[1] instant j, ARGV[2] instants n, ARGV[3] kept
 // spans of instant j-1, ARGV[4] budget, ARGV[5] time to live in milliseconds,
-// ARGV[6] margin, ARGV[7] slack. Returns the factor of instant j as a string
+// ARGV[6] margin, ARGV[7] slack, ARGV[8] the pace window. Returns the factor of instant j as a string
 // ("%.17g"), so every replica parses the same float64.
 const brakeScript = `
 local j = tonumber(ARGV[1])
@@ -233,6 +233,7 @@ if d then return d end
 local budget = tonumber(ARGV[4])
 local margin = tonumber(ARGV[6])
 local slack = tonumber(ARGV[7])
+local window = tonumber(ARGV[8])
 local f = 1
 if j >= 2 then
   local fields = {}
@@ -249,7 +250,7 @@ if j >= 2 then
   local complete = 0
   for i = 0, j - 2 do complete = complete + k[i] end
   local pace, samples = 0, 0
-  for i = math.max(j - 3, 0), j - 2 do
+  for i = math.max(j - 1 - window, 0), j - 2 do
     local fi = force(i)
     if fi > 0 then
       pace = pace + k[i] * n / fi
@@ -293,7 +294,7 @@ func (s *redisStore) Brake(ctx context.Context, req BrakeRequest) (float64, erro
 	}
 	out, err := brakeLua.Run(ctx, s.client, []string{s.cfg.KeyPrefix + "brake:" + req.Key},
 		req.Instant, req.Instants, req.Kept, strconv.FormatFloat(req.Budget, 'g', -1, 64),
-		max(req.TTL.Milliseconds(), 1), strconv.FormatFloat(BrakeMargin, 'g', -1, 64), strconv.FormatFloat(BrakeSlack, 'g', -1, 64)).Text()
+		max(req.TTL.Milliseconds(), 1), strconv.FormatFloat(BrakeMargin, 'g', -1, 64), strconv.FormatFloat(BrakeSlack, 'g', -1, 64), brakeWindow).Text()
 	if err != nil {
 		return 0, fmt.Errorf("redis: %w", err)
 	}

@@ -66,20 +66,33 @@ func (e *engine) brakeStep(ctx context.Context) {
 			continue
 		}
 		kept := r.fleetKept.Swap(0)
+		last := r.lastBrake
+		r.lastBrake = brakeDecision{interval: g, due: int64(j)}
 		if j == 0 {
 			// The spans kept since the last instant belong to the interval
 			// that ended; its brake is over.
 			r.pendingBrake.Store(nil)
 			continue
 		}
-		f, err := e.guard.Brake(ctx, samplingstateextension.BrakeRequest{
+		req := samplingstateextension.BrakeRequest{
 			Key:      e.sharedPrefix + r.name + "\x00" + strconv.FormatInt(g, 10),
 			Instants: brakeInstants,
-			Instant:  j,
 			Kept:     kept,
 			Budget:   r.table.Budget(e.cfg.AdjustmentInterval.Seconds()),
 			TTL:      heartbeatIntervals * e.cfg.AdjustmentInterval,
-		})
+		}
+		if j >= 2 && last.interval == g && last.due < int64(j-1) {
+			// This step woke too late for the last instant: read the factor
+			// the fleet agreed then, due now, before this instant's.
+			req.Instant = j - 1
+			if f, err := e.guard.Brake(ctx, req); err == nil {
+				r.pendingBrake.Store(&brakeDecision{interval: g, due: g*iv + iv/2 + int64(j)*(iv/brakeInstants), factor: f})
+				e.applyBrakes(e.now())
+				req.Kept = 0
+			}
+		}
+		req.Instant = j
+		f, err := e.guard.Brake(ctx, req)
 		if err != nil {
 			e.brakeErrs.Add(1)
 			if !e.brakeDown {

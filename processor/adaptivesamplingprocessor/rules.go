@@ -39,6 +39,9 @@ type rule struct {
 	// factors that changed rates.
 	fleetKept    atomic.Int64
 	pendingBrake atomic.Pointer[brakeDecision]
+	// lastBrake is the interval and instant (in due) of the last brake step
+	// (owned by brakeStep).
+	lastBrake    brakeDecision
 	brakeChanges atomic.Int64
 }
 
