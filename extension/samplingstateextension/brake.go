@@ -13,7 +13,7 @@ import (
 // of instant j every replica calls Brake with the spans it kept in instant
 // j-1. The first call for (Key, j) decides the brake factor of instant j from
 // the fleet's kept spans and records it; every later call for (Key, j) returns
-// the recorded factor. Replicas apply it from the start of instant j+1, so
+// the recorded factor. Replicas apply it from the start of instant j+Lag, so
 // every replica scales its rates by the same factor over the same instants.
 type Guard interface {
 	// Brake adds req.Kept to the fleet's kept spans of instant req.Instant-1
@@ -29,6 +29,9 @@ type BrakeRequest struct {
 	Instants int
 	// Instant is the instant that starts now, in [1, Instants).
 	Instant int
+	// Lag is the number of instants after Instant at which the factor falls
+	// due (at least 1): time for every replica to read it first.
+	Lag int
 	// Kept is the number of spans this replica kept in instant Instant-1.
 	Kept int64
 	// Budget is the number of spans the fleet may keep in the interval.
@@ -40,6 +43,9 @@ type BrakeRequest struct {
 func (r BrakeRequest) validate() error {
 	if r.Instants < 3 || r.Instant < 1 || r.Instant >= r.Instants {
 		return fmt.Errorf("brake: instant %d of %d out of range", r.Instant, r.Instants)
+	}
+	if r.Lag < 1 || r.Lag >= r.Instants {
+		return fmt.Errorf("brake: lag %d out of range", r.Lag)
 	}
 	if r.Kept < 0 {
 		return fmt.Errorf("brake: negative kept count %d", r.Kept)
@@ -70,19 +76,19 @@ const (
 	brakeWindow = 4
 )
 
-// DecideBrake returns the factor of instant j of n from the complete kept
-// counts of instants 0..j-2 (kept[i]) and the factors decided for instants
-// 1..j-1 (decided[i]; missing decisions count as 1). The redis backend runs
-// the same computation in Lua (brakeScript).
-func DecideBrake(budget float64, n, j int, kept []int64, decided map[int]float64) float64 {
+// DecideBrake returns the factor decided at instant j of n, in force from
+// instant j+lag, from the complete kept counts of instants 0..j-2 (kept[i])
+// and the factors decided at instants 1..j-1 (decided[i]; missing decisions
+// count as 1). The redis backend runs the same computation in Lua
+// (brakeScript).
+func DecideBrake(budget float64, n, j, lag int, kept []int64, decided map[int]float64) float64 {
+	lag = max(lag, 1)
 	if j < 2 || len(kept) < j-1 {
 		return 1
 	}
+	// force is the factor in force during instant i.
 	force := func(i int) float64 {
-		if i < 2 {
-			return 1
-		}
-		if d, ok := decided[i-1]; ok {
+		if d, ok := decided[i-lag]; ok && i-lag >= 1 {
 			return d
 		}
 		return 1
@@ -99,23 +105,32 @@ func DecideBrake(budget float64, n, j int, kept []int64, decided map[int]float64
 			samples++
 		}
 	}
-	prev := force(j)
+	prev := 1.0
+	if d, ok := decided[j-1]; ok {
+		prev = d
+	}
 	if samples == 0 {
 		return prev
 	}
 	pace /= float64(samples)
-	projected := complete + pace/float64(n)*(force(j-1)+prev)
-	if prev >= 1 && projected <= budget*float64(j+1)/float64(n)*(1+BrakeMargin)+budget*BrakeSlack {
+	// Projected kept spans when this decision falls due: the complete
+	// instants, then j-1 .. j+lag-1 under the factors already decided.
+	var ahead float64
+	for i := j - 1; i < j+lag; i++ {
+		ahead += force(i)
+	}
+	projected := complete + pace/float64(n)*ahead
+	if prev >= 1 && projected <= budget*float64(j+lag)/float64(n)*(1+BrakeMargin)+budget*BrakeSlack {
 		return 1
 	}
 	rest := budget - projected
 	if rest <= 0 {
 		return 0
 	}
-	if pace <= 0 {
+	if pace <= 0 || n-j-lag <= 0 {
 		return 1
 	}
-	return min(rest/(pace*float64(n-j-1)/float64(n)), 1)
+	return min(rest/(pace*float64(n-j-lag)/float64(n)), 1)
 }
 
 // memoryBrake is the memory backend's Guard: the replicas of one process.
@@ -161,7 +176,7 @@ func (m *memoryBrake) Brake(ctx context.Context, req BrakeRequest) (float64, err
 	if d, ok := r.decided[req.Instant]; ok {
 		return d, nil
 	}
-	d := DecideBrake(req.Budget, req.Instants, req.Instant, r.kept[:req.Instant-1], r.decided)
+	d := DecideBrake(req.Budget, req.Instants, req.Instant, req.Lag, r.kept[:req.Instant-1], r.decided)
 	r.decided[req.Instant] = d
 	return d, nil
 }

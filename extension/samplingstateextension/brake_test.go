@@ -32,35 +32,35 @@ func brakeBackends(t *testing.T) map[string]Guard {
 	return out
 }
 
-// simulateBrake runs one interval of 20 instants over three replicas sending
+// simulateBrake runs one interval of n instants over replicas sending
 // volume[i] spans per interval each at the rates of the last adjustment
-// (probability p), each keeping volume × p × the factor in force, and returns
-// the fleet's kept spans and the factor of each instant as every replica read it.
-func simulateBrake(t *testing.T, g Guard, key string, budget, p float64, volume []float64) (float64, [][]float64) {
+// (probability p), each keeping volume × p × the factor in force (a factor
+// decided at instant j is in force from j+lag), and returns the fleet's kept
+// spans and the factor of each instant as every replica read it.
+func simulateBrake(t *testing.T, g Guard, key string, n, lag int, budget, p float64, volume []float64) (float64, [][]float64) {
 	t.Helper()
-	const n = 20
-	force := 1.0 // factor in force
-	var pending []float64
+	force := make([]float64, n+lag)
+	for i := range force {
+		force[i] = 1
+	}
 	var fleet float64
 	var seen [][]float64
 	keptLast := make([]int64, len(volume))
 	for j := range n {
-		if pending != nil {
-			force = pending[0]
-		}
 		if j > 0 {
-			pending = nil
+			var read []float64
 			for i := range volume {
-				f, err := g.Brake(context.Background(), BrakeRequest{Key: key, Instants: n, Instant: j, Kept: keptLast[i], Budget: budget, TTL: time.Minute})
+				f, err := g.Brake(context.Background(), BrakeRequest{Key: key, Instants: n, Instant: j, Lag: lag, Kept: keptLast[i], Budget: budget, TTL: time.Minute})
 				if err != nil {
 					t.Fatal(err)
 				}
-				pending = append(pending, f)
+				read = append(read, f)
 			}
-			seen = append(seen, pending)
+			seen = append(seen, read)
+			force[j+lag] = read[0]
 		}
 		for i, v := range volume {
-			k := math.Round(v / n * p * force)
+			k := math.Round(v / float64(n) * p * force[j])
 			keptLast[i] = int64(k)
 			fleet += k
 		}
@@ -70,32 +70,37 @@ func simulateBrake(t *testing.T, g Guard, key string, budget, p float64, volume 
 
 // Replicas reporting a 5x step agree on every factor, the fleet keeps its
 // budget within 10%, steady traffic is never braked, and the Lua script and
-// DecideBrake compute bit-identical factors.
+// DecideBrake compute bit-identical factors; with a factor due the next
+// instant (20 instants) and four instants later (40 instants).
 func TestBrakeAgreesAndHoldsTheBudget(t *testing.T) {
-	var reference [][]float64
-	for name, g := range brakeBackends(t) {
-		// Rates of 1000/3000 meet 15000 spans (70/20/10) in the interval.
-		kept, seen := simulateBrake(t, g, "step", 1000, 1000.0/3000, []float64{10500, 3000, 1500})
-		for j, fs := range seen {
-			for i := range fs {
-				if fs[i] != fs[0] {
-					t.Fatalf("%s instant %d: replicas read %v", name, j+1, fs)
+	backends := brakeBackends(t)
+	for _, c := range []struct{ n, lag int }{{20, 1}, {40, 4}} {
+		var reference [][]float64
+		for name, g := range backends {
+			key := fmt.Sprintf("%d/%d/", c.n, c.lag)
+			// Rates of 1000/3000 meet 15000 spans (70/20/10) in the interval.
+			kept, seen := simulateBrake(t, g, key+"step", c.n, c.lag, 1000, 1000.0/3000, []float64{10500, 3000, 1500})
+			for j, fs := range seen {
+				for i := range fs {
+					if fs[i] != fs[0] {
+						t.Fatalf("%s instant %d: replicas read %v", name, j+1, fs)
+					}
 				}
 			}
-		}
-		t.Logf("%s: fleet kept %.0f of budget 1000 (5000 unbraked); factors %v", name, kept, seen)
-		if math.Abs(kept-1000) > 100 {
-			t.Errorf("%s: fleet kept %.0f, want 1000 ± 10%%", name, kept)
-		}
-		if reference == nil {
-			reference = seen
-		} else if fmt.Sprint(seen) != fmt.Sprint(reference) {
-			t.Errorf("%s factors differ from another backend:\n%v\n%v", name, seen, reference)
-		}
-		steady, seen := simulateBrake(t, g, "steady", 1000, 1000.0/3000, []float64{2100, 600, 300})
-		for j, fs := range seen {
-			if fs[0] != 1 {
-				t.Errorf("%s: steady traffic braked at instant %d: %v (kept %.0f)", name, j+1, fs, steady)
+			t.Logf("%s, %d instants, lag %d: fleet kept %.0f of budget 1000 (5000 unbraked)", name, c.n, c.lag, kept)
+			if math.Abs(kept-1000) > 100 {
+				t.Errorf("%s, %d instants, lag %d: fleet kept %.0f, want 1000 ± 10%%; factors %v", name, c.n, c.lag, kept, seen)
+			}
+			if reference == nil {
+				reference = seen
+			} else if fmt.Sprint(seen) != fmt.Sprint(reference) {
+				t.Errorf("%s factors differ from another backend:\n%v\n%v", name, seen, reference)
+			}
+			steady, seen := simulateBrake(t, g, key+"steady", c.n, c.lag, 1000, 1000.0/3000, []float64{2100, 600, 300})
+			for j, fs := range seen {
+				if fs[0] != 1 {
+					t.Errorf("%s: steady traffic braked at instant %d: %v (kept %.0f)", name, j+1, fs, steady)
+				}
 			}
 		}
 	}
@@ -109,7 +114,7 @@ func TestBrakeIsDecidedOnce(t *testing.T) {
 		ctx := context.Background()
 		brake := func(instant int, kept int64) float64 {
 			t.Helper()
-			f, err := g.Brake(ctx, BrakeRequest{Key: "once", Instants: 20, Instant: instant, Kept: kept, Budget: 100, TTL: time.Minute})
+			f, err := g.Brake(ctx, BrakeRequest{Key: "once", Instants: 20, Instant: instant, Lag: 1, Kept: kept, Budget: 100, TTL: time.Minute})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +131,10 @@ func TestBrakeIsDecidedOnce(t *testing.T) {
 		if f := brake(3, 0); f != 0 {
 			t.Fatalf("%s: the budget is spent, factor %v, want 0", name, f)
 		}
-		for _, bad := range []BrakeRequest{{Key: "x", Instants: 20, Instant: 0}, {Key: "x", Instants: 20, Instant: 20}, {Key: "x", Instants: 2, Instant: 1}, {Key: "x", Instants: 20, Instant: 1, Kept: -1}} {
+		for _, bad := range []BrakeRequest{
+			{Key: "x", Instants: 20, Instant: 0, Lag: 1}, {Key: "x", Instants: 20, Instant: 20, Lag: 1}, {Key: "x", Instants: 2, Instant: 1, Lag: 1},
+			{Key: "x", Instants: 20, Instant: 1, Lag: 1, Kept: -1}, {Key: "x", Instants: 20, Instant: 1, Lag: 0},
+		} {
 			if _, err := g.Brake(ctx, bad); err == nil {
 				t.Errorf("%s: %+v accepted", name, bad)
 			}

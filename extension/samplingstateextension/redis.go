@@ -220,7 +220,7 @@ func (s *redisStore) Leave(ctx context.Context, group, replica string) error {
 // of the rule's interval (fields k<i>: kept spans of instant i, d<j>: factor
 // decided for instant j); ARGV[1] instant j, ARGV[2] instants n, ARGV[3] kept
 // spans of instant j-1, ARGV[4] budget, ARGV[5] time to live in milliseconds,
-// ARGV[6] margin, ARGV[7] slack, ARGV[8] the pace window. Returns the factor of instant j as a string
+// ARGV[6] margin, ARGV[7] slack, ARGV[8] the pace window, ARGV[9] the lag. Returns the factor of instant j as a string
 // ("%.17g"), so every replica parses the same float64.
 const brakeScript = `
 local j = tonumber(ARGV[1])
@@ -234,6 +234,7 @@ local budget = tonumber(ARGV[4])
 local margin = tonumber(ARGV[6])
 local slack = tonumber(ARGV[7])
 local window = tonumber(ARGV[8])
+local lag = tonumber(ARGV[9])
 local f = 1
 if j >= 2 then
   local fields = {}
@@ -244,8 +245,8 @@ if j >= 2 then
   for i = 0, j - 2 do k[i] = tonumber(v[i + 1]) or 0 end
   for i = 1, j - 1 do dec[i] = tonumber(v[j - 1 + i]) end
   local function force(i)
-    if i < 2 then return 1 end
-    return dec[i - 1] or 1
+    if i - lag >= 1 and dec[i - lag] then return dec[i - lag] end
+    return 1
   end
   local complete = 0
   for i = 0, j - 2 do complete = complete + k[i] end
@@ -257,22 +258,24 @@ if j >= 2 then
       samples = samples + 1
     end
   end
-  local prev = force(j)
+  local prev = dec[j - 1] or 1
   if samples == 0 then
     f = prev
   else
     pace = pace / samples
-    local projected = complete + pace / n * (force(j - 1) + prev)
-    if prev >= 1 and projected <= budget * (j + 1) / n * (1 + margin) + budget * slack then
+    local ahead = 0
+    for i = j - 1, j + lag - 1 do ahead = ahead + force(i) end
+    local projected = complete + pace / n * ahead
+    if prev >= 1 and projected <= budget * (j + lag) / n * (1 + margin) + budget * slack then
       f = 1
     else
       local rest = budget - projected
       if rest <= 0 then
         f = 0
-      elseif pace <= 0 then
+      elseif pace <= 0 or n - j - lag <= 0 then
         f = 1
       else
-        f = math.min(rest / (pace * (n - j - 1) / n), 1)
+        f = math.min(rest / (pace * (n - j - lag) / n), 1)
       end
     end
   end
@@ -294,7 +297,7 @@ func (s *redisStore) Brake(ctx context.Context, req BrakeRequest) (float64, erro
 	}
 	out, err := brakeLua.Run(ctx, s.client, []string{s.cfg.KeyPrefix + "brake:" + req.Key},
 		req.Instant, req.Instants, req.Kept, strconv.FormatFloat(req.Budget, 'g', -1, 64),
-		max(req.TTL.Milliseconds(), 1), strconv.FormatFloat(BrakeMargin, 'g', -1, 64), strconv.FormatFloat(BrakeSlack, 'g', -1, 64), brakeWindow).Text()
+		max(req.TTL.Milliseconds(), 1), strconv.FormatFloat(BrakeMargin, 'g', -1, 64), strconv.FormatFloat(BrakeSlack, 'g', -1, 64), brakeWindow, req.Lag).Text()
 	if err != nil {
 		return 0, fmt.Errorf("redis: %w", err)
 	}

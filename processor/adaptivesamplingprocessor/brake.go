@@ -77,6 +77,7 @@ func (e *engine) brakeStep(ctx context.Context) {
 		req := samplingstateextension.BrakeRequest{
 			Key:      e.sharedPrefix + r.name + "\x00" + strconv.FormatInt(g, 10),
 			Instants: brakeInstants,
+			Lag:      1,
 			Kept:     kept,
 			Budget:   r.table.Budget(e.cfg.AdjustmentInterval.Seconds()),
 			TTL:      heartbeatIntervals * e.cfg.AdjustmentInterval,
