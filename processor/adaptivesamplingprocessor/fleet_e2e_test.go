@@ -357,7 +357,8 @@ func TestFleetConsistentSkewedStepAndLeave(t *testing.T) {
 // redis-server is killed in period 5 and restarted (empty) in period 7: no
 // sender sees an error, the replicas keep deciding (first with their last
 // rates, then with the goal divided by the 5 known replicas), and from the
-// second period after the restart the fleet keeps the goal within ±10% again.
+// second period after the restart the fleet keeps the goal within ±10% again
+// and every replica decides each probe trace alike.
 func TestFleetTailUniformRedisRestart(t *testing.T) {
 	f := startFleet(t, "tail", 5)
 	f.weights = []float64{1, 1, 1, 1, 1}
@@ -382,7 +383,10 @@ func TestFleetTailUniformRedisRestart(t *testing.T) {
 		}
 		return true, fleetTolerate
 	})
-	f.checkProbes(res, func(p int) bool { return p < 2 || (p >= kill && p < restart+2) })
+	// Probes are compared after the third period, like the budget: the
+	// first fleet-wide rates arrive in period 2, and on a loaded machine a
+	// replica's first exchanges with the store may time out.
+	f.checkProbes(res, func(p int) bool { return p < 3 || (p >= kill && p < restart+2) })
 	f.logBrakes()
 	for i, gw := range f.gws {
 		errs := gw.Metric(t, "otelcol_processor_adaptive_sampling_shared_state_errors", nil)
