@@ -63,10 +63,12 @@ func (r BrakeRequest) validate() error {
 //     (several instants: a replica's kept spans may land in the next instant
 //     when its tail-mode flush runs late).
 //   - The kept spans at the end of instant j are projected: the complete
-//     count plus instants j-1 and j at r times their factors.
-//   - While no brake is in force, the factor is 1 unless the projection runs
-//     ahead of the even plan (budget × (j+1)/Instants) by more than
-//     BrakeMargin of it plus BrakeSlack of the budget.
+//     count plus instants j-1 .. j+lag-1 at r times their factors.
+//   - While no brake is in force, the factor is 1 unless the complete count
+//     has crossed the even plan (budget × (j-1)/Instants) by more than
+//     BrakeMargin of it plus BrakeSlack of the budget: measured spans, not a
+//     projection, so a replica whose kept spans land in a later instant (a
+//     late tail-mode flush) does not set the brake off.
 //   - Otherwise the remaining budget is shared evenly over the rest of the
 //     interval: factor = remaining / (r × instants left), capped at 1, 0 when
 //     the budget is spent.
@@ -120,7 +122,7 @@ func DecideBrake(budget float64, n, j, lag int, kept []int64, decided map[int]fl
 		ahead += force(i)
 	}
 	projected := complete + pace/float64(n)*ahead
-	if prev >= 1 && projected <= budget*float64(j+lag)/float64(n)*(1+BrakeMargin)+budget*BrakeSlack {
+	if prev >= 1 && complete <= budget*float64(j-1)/float64(n)*(1+BrakeMargin)+budget*BrakeSlack {
 		return 1
 	}
 	rest := budget - projected

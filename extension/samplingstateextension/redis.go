@@ -266,7 +266,7 @@ if j >= 2 then
     local ahead = 0
     for i = j - 1, j + lag - 1 do ahead = ahead + force(i) end
     local projected = complete + pace / n * ahead
-    if prev >= 1 and projected <= budget * (j + lag) / n * (1 + margin) + budget * slack then
+    if prev >= 1 and complete <= budget * (j - 1) / n * (1 + margin) + budget * slack then
       f = 1
     else
       local rest = budget - projected
