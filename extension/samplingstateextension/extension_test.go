@@ -3,7 +3,9 @@ package samplingstateextension
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/extension/extensiontest"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/otelgate/otelgate/extension/samplingstateextension/internal/metadata"
 )
@@ -163,5 +166,44 @@ func TestHonoursContext(t *testing.T) {
 	}
 	if _, err := s.MergedCounts(ctx, 1); !errors.Is(err, context.Canceled) {
 		t.Fatalf("MergedCounts: %v", err)
+	}
+}
+
+// Every YAML example of the README parses, and its sampling_state settings
+// are a valid configuration.
+func TestREADMEConfigs(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+	if len(blocks) < 2 {
+		t.Fatalf("%d YAML examples in the README, want at least 2", len(blocks))
+	}
+	backends := map[string]bool{}
+	for i, b := range blocks {
+		var raw map[string]any
+		if err := yaml.Unmarshal([]byte(b[1]), &raw); err != nil {
+			t.Fatalf("example %d: %v", i, err)
+		}
+		exts, err := confmap.NewFromStringMap(raw).Sub("extensions")
+		if err != nil {
+			t.Fatalf("example %d: %v", i, err)
+		}
+		sub, err := exts.Sub(metadata.Type.String())
+		if err != nil {
+			t.Fatalf("example %d: %v", i, err)
+		}
+		cfg := NewFactory().CreateDefaultConfig().(*Config)
+		if err := sub.Unmarshal(cfg); err != nil {
+			t.Fatalf("example %d: %v", i, err)
+		}
+		if err := confmap.Validate(cfg); err != nil {
+			t.Fatalf("example %d: %v", i, err)
+		}
+		backends[cfg.Backend] = true
+	}
+	if !backends[BackendMemory] || !backends[BackendRedis] {
+		t.Fatalf("examples cover backends %v, want memory and redis", backends)
 	}
 }

@@ -21,13 +21,17 @@ func createDefaultConfig() component.Config {
 		Redis: RedisConfig{KeyPrefix: "otelgate:sampling:", Timeout: 500 * time.Millisecond}}
 }
 
-func create(_ context.Context, _ extension.Settings, cfg component.Config) (extension.Extension, error) {
+func create(_ context.Context, set extension.Settings, cfg component.Config) (extension.Extension, error) {
 	c := cfg.(*Config)
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
 	switch c.Backend {
 	case BackendMemory:
-		return &samplingState{backend: newMemoryStore(c.RetainedIntervals, c.MaxKeys)}, nil
+		return &samplingState{backend: newMemoryStore(c.RetainedIntervals, c.MaxKeys), telemetry: tb}, nil
 	case BackendRedis:
-		return &samplingState{backend: newRedisStore(c.Redis, c.RetainedIntervals, c.MaxKeys)}, nil
+		return &samplingState{backend: newRedisStore(c.Redis, c.RetainedIntervals, c.MaxKeys), telemetry: tb}, nil
 	default:
 		return nil, fmt.Errorf("backend: unknown backend %q", c.Backend)
 	}

@@ -214,3 +214,96 @@ func (s *redisStore) Leave(ctx context.Context, group, replica string) error {
 	}
 	return nil
 }
+
+// brakeScript is DecideBrake in Lua, with the report and the compare-and-set
+// of the decision: one atomic call per replica and instant. KEYS[1] the hash
+// of the rule's interval (fields k<i>: kept spans of instant i, d<j>: factor
+// decided for instant j); ARGV[1] instant j, ARGV[2] instants n, ARGV[3] kept
+// spans of instant j-1, ARGV[4] budget, ARGV[5] time to live in milliseconds,
+// ARGV[6] margin, ARGV[7] slack, ARGV[8] the pace window, ARGV[9] the lag. Returns the factor of instant j as a string
+// ("%.17g"), so every replica parses the same float64.
+const brakeScript = `
+local j = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local kept = tonumber(ARGV[3])
+if kept > 0 then redis.call('HINCRBY', KEYS[1], 'k' .. (j - 1), kept) end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+local d = redis.call('HGET', KEYS[1], 'd' .. j)
+if d then return d end
+local budget = tonumber(ARGV[4])
+local margin = tonumber(ARGV[6])
+local slack = tonumber(ARGV[7])
+local window = tonumber(ARGV[8])
+local lag = tonumber(ARGV[9])
+local f = 1
+if j >= 2 then
+  local fields = {}
+  for i = 0, j - 2 do fields[#fields + 1] = 'k' .. i end
+  for i = 1, j - 1 do fields[#fields + 1] = 'd' .. i end
+  local v = redis.call('HMGET', KEYS[1], unpack(fields))
+  local k, dec = {}, {}
+  for i = 0, j - 2 do k[i] = tonumber(v[i + 1]) or 0 end
+  for i = 1, j - 1 do dec[i] = tonumber(v[j - 1 + i]) end
+  local function force(i)
+    if i - lag >= 1 and dec[i - lag] then return dec[i - lag] end
+    return 1
+  end
+  local complete = 0
+  for i = 0, j - 2 do complete = complete + k[i] end
+  local pace, samples = 0, 0
+  for i = math.max(j - 1 - window, 0), j - 2 do
+    local fi = force(i)
+    if fi > 0 then
+      pace = pace + k[i] * n / fi
+      samples = samples + 1
+    end
+  end
+  local prev = dec[j - 1] or 1
+  if samples == 0 then
+    f = prev
+  else
+    pace = pace / samples
+    local ahead = 0
+    for i = j - 1, j + lag - 1 do ahead = ahead + force(i) end
+    local projected = complete + pace / n * ahead
+    if prev >= 1 and complete <= budget * (j - 1) / n * (1 + margin) + budget * slack then
+      f = 1
+    else
+      local rest = budget - projected
+      if rest <= 0 then
+        f = 0
+      elseif pace <= 0 or n - j - lag <= 0 then
+        f = 1
+      else
+        f = math.min(rest / (pace * (n - j - lag) / n), 1)
+      end
+    end
+  end
+end
+local s = string.format('%.17g', f)
+redis.call('HSET', KEYS[1], 'd' .. j, s)
+return s
+`
+
+var brakeLua = redis.NewScript(brakeScript)
+
+// Brake runs brakeScript on <key_prefix>brake:<req.Key>.
+func (s *redisStore) Brake(ctx context.Context, req BrakeRequest) (float64, error) {
+	if s.client == nil {
+		return 0, errors.New("redis backend not started")
+	}
+	if err := req.validate(); err != nil {
+		return 0, err
+	}
+	out, err := brakeLua.Run(ctx, s.client, []string{s.cfg.KeyPrefix + "brake:" + req.Key},
+		req.Instant, req.Instants, req.Kept, strconv.FormatFloat(req.Budget, 'g', -1, 64),
+		max(req.TTL.Milliseconds(), 1), strconv.FormatFloat(BrakeMargin, 'g', -1, 64), strconv.FormatFloat(BrakeSlack, 'g', -1, 64), brakeWindow, req.Lag).Text()
+	if err != nil {
+		return 0, fmt.Errorf("redis: %w", err)
+	}
+	f, err := strconv.ParseFloat(out, 64)
+	if err != nil || f < 0 || f > 1 {
+		return 0, fmt.Errorf("redis: brake factor %q out of range", out)
+	}
+	return f, nil
+}

@@ -33,6 +33,7 @@ type Membership interface {
 // memoryStore keeps the totals of the last retained intervals in process memory.
 type memoryStore struct {
 	*memoryHealth
+	memoryBrake
 
 	retained int
 	maxKeys  int

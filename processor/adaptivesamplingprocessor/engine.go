@@ -39,6 +39,14 @@ type engine struct {
 	sharedPrefix string
 	// fleet is this replica's view of the replicas sharing the store.
 	fleet fleet
+	// guard, when the store implements it, is where the replicas agree on
+	// the brake of adaptive_throughput rules within an interval (brake.go);
+	// the tables' own budget guards are then off. brakeDown is owned by
+	// brakeStep; adjustedInterval is the interval of the last adjustment.
+	guard            samplingstateextension.Guard
+	brakeErrs        atomic.Int64
+	brakeDown        bool
+	adjustedInterval atomic.Int64
 
 	// extra reports mode-specific observations at collection time.
 	extra func(metric.Observer, *metadata.TelemetryBuilder)
@@ -95,12 +103,13 @@ func (e *engine) start(host component.Host) error {
 		}
 		e.store = store
 		e.fleet.members, _ = ext.(samplingstateextension.Membership)
+		e.guard, _ = ext.(samplingstateextension.Guard)
 	}
 	if err := e.shed.start(host, e.manual); err != nil {
 		return err
 	}
 	for _, r := range e.rules {
-		if r.table != nil {
+		if r.table != nil && e.guard == nil {
 			r.table.StartGuard(e.clock, e.cfg.AdjustmentInterval)
 		}
 	}
@@ -108,6 +117,10 @@ func (e *engine) start(host component.Host) error {
 		return nil
 	}
 	e.stop = make(chan struct{})
+	if e.guard != nil {
+		e.loopDone.Add(1)
+		go e.brakeLoop()
+	}
 	e.loopDone.Add(1)
 	go func() {
 		defer e.loopDone.Done()
@@ -194,6 +207,8 @@ func (e *engine) adjust(ctx context.Context) {
 	}
 	if e.store != nil {
 		e.adjustShared(ctx, counts, shared, localBefore)
+		g, _ := e.brakeInstant(e.now())
+		e.adjustedInterval.Store(g)
 		return
 	}
 	seconds := e.cfg.AdjustmentInterval.Seconds()
@@ -229,7 +244,7 @@ func (e *engine) observe(_ context.Context, o metric.Observer) error {
 		o.ObserveInt64(tb.ProcessorAdaptiveSamplingDecisions, r.notSampled.Load(), metric.WithAttributes(name, outcomeNotSampled, sig))
 		if r.table != nil {
 			if r.table.Guarded() {
-				o.ObserveInt64(tb.ProcessorAdaptiveSamplingBudgetGuard, r.table.GuardActivations(), metric.WithAttributes(name, sig))
+				o.ObserveInt64(tb.ProcessorAdaptiveSamplingBudgetGuard, r.table.GuardActivations()+r.brakeChanges.Load(), metric.WithAttributes(name, sig))
 			}
 			for _, k := range r.table.Busiest(busiestKeys) {
 				o.ObserveFloat64(tb.ProcessorAdaptiveSamplingKeyProbability, k.Probability,

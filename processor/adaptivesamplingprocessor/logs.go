@@ -55,6 +55,7 @@ func newLogsProcessor(set processor.Settings, cfg *Config, next consumer.Logs) (
 
 func (p *logsProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, error) {
 	var buf [keyBufSize]byte
+	p.applyBrakes(p.now())
 	r := p.rule
 	ld.ResourceLogs().RemoveIf(func(rl plog.ResourceLogs) bool {
 		res := rl.Resource().Attributes()

@@ -34,6 +34,15 @@ type rule struct {
 	// lastLocal is the local count of the last interval taken (owned by
 	// engine.adjust).
 	lastLocal int64
+	// fleetKept counts the kept items since the last brake step; pendingBrake
+	// is the agreed factor not yet due; brakeChanges counts the applied
+	// factors that changed rates.
+	fleetKept    atomic.Int64
+	pendingBrake atomic.Pointer[brakeDecision]
+	// lastBrake is the interval and instant (in due) of the last brake step
+	// (owned by brakeStep).
+	lastBrake    brakeDecision
+	brakeChanges atomic.Int64
 }
 
 // kept records n kept items: adaptive_throughput budgets are guarded within
@@ -41,6 +50,7 @@ type rule struct {
 func (r *rule) kept(n int64) {
 	if r.table != nil {
 		r.table.Kept(n)
+		r.fleetKept.Add(n)
 	}
 }
 

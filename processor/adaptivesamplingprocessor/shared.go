@@ -231,6 +231,9 @@ func (e *engine) joinFleet(ctx context.Context) {
 	defer cancel()
 	iv := int64(e.cfg.AdjustmentInterval)
 	last := (e.now().UnixNano() - iv/2) / iv // number of the last adjustment
+	// The fleet brake applies to the rates in force from now on, whether
+	// they come from the fleet or are the initial ones.
+	e.adjustedInterval.Store(last)
 	if e.fleet.members != nil {
 		n, err := e.fleet.members.Heartbeat(ctx, e.group(), e.fleet.replica, e.heartbeatTTL())
 		if err != nil {

@@ -217,12 +217,12 @@ func TestSharedStateKeepsSignalsApart(t *testing.T) {
 	}
 }
 
-// With a shared state the guard holds each replica to its share of the
-// fleet-wide budget (its share of the fleet's volume in the interval the rates
-// come from), so the fleet budget holds through a 5x step: in the step
-// interval, and in the next one, which still adjusts from the fleet counts of
-// the interval before the step.
-func TestSharedStateGuardHoldsFleetBudgetThroughStep(t *testing.T) {
+// With a shared state the replicas agree on one brake per instant (brake.go):
+// the fleet budget holds through a 5x step, in the step interval and in the
+// next one, which still adjusts from the fleet counts of the interval before
+// the step, and after every instant both replicas hold the same factor, hence
+// the same thresholds.
+func TestSharedStateBrakeHoldsFleetBudgetThroughStep(t *testing.T) {
 	h, id := sharedStateHost(t)
 	cfg := func() *Config {
 		c := testConfig(RuleConfig{Name: "budget", Type: SamplerAdaptiveThroughput, GoalSpansPerSecond: 100, FingerprintAttributes: []string{"route"}})
@@ -231,27 +231,54 @@ func TestSharedStateGuardHoldsFleetBudgetThroughStep(t *testing.T) {
 		return c
 	}
 	clock := newTestClock()
+	clock.Advance(5 * time.Second) // adjustments in the middle of intervals, as the loop does
 	procA, pa, sinkA := startTracesClock(t, cfg(), h, clock)
 	procB, pb, sinkB := startTracesClock(t, cfg(), h, clock)
+	if pa.guard == nil || pa.rules[0].table.GuardActivations() != 0 {
+		t.Fatal("the memory store is not used as the fleet brake")
+	}
 	r := rand.New(rand.NewPCG(21, 22))
 	// Replica A receives 3/4 of the traffic, B 1/4.
 	sizes := []int{8000, 8000, 8000, 8000, 40000, 40000, 40000}
+	braked := 0
 	for i, n := range sizes {
 		specs := zipfRoutes(r, n)
 		sinkA.Reset()
 		sinkB.Reset()
-		feedOverInterval(t, clock, 10*time.Second, intervalFeed{procA, specs[:n*3/4]}, intervalFeed{procB, specs[n*3/4:]})
+		a, b := specs[:n*3/4], specs[n*3/4:]
+		const slices = 5 // batches per instant
+		per := func(s []spanSpec, k int) []spanSpec {
+			step := (len(s) + brakeInstants*slices - 1) / (brakeInstants * slices)
+			return s[min(k*step, len(s)):min((k+1)*step, len(s))]
+		}
+		for j := range brakeInstants {
+			pa.brakeStep(context.Background())
+			pb.brakeStep(context.Background())
+			fa, fb := pa.rules[0].table.Brake(), pb.rules[0].table.Brake()
+			if fa != fb {
+				t.Fatalf("interval %d instant %d: brake %v on A, %v on B", i, j, fa, fb)
+			}
+			if fa < 1 {
+				braked++
+			}
+			for k := range slices {
+				clock.Advance(10 * time.Second / brakeInstants / slices)
+				feed(t, context.Background(), procA, per(a, j*slices+k))
+				feed(t, context.Background(), procB, per(b, j*slices+k))
+			}
+		}
 		keptA, keptB := sinkA.SpanCount(), sinkB.SpanCount()
 		t.Logf("interval %d (%d spans): kept A=%d B=%d fleet=%d (budget 1000)", i, n, keptA, keptB, keptA+keptB)
-		// Intervals 0 and 1 precede the first complete fleet interval: each
-		// replica guards the whole budget until its share is known.
+		// Intervals 0 and 1 precede the first complete fleet interval: the
+		// rates keep everything and only the brake holds the budget, from
+		// the third instant on.
 		if fleet := keptA + keptB; i >= 2 && math.Abs(float64(fleet)-1000) > 100 {
 			t.Fatalf("interval %d (%d spans): fleet kept %d, want 1000 ± 10%%", i, n, fleet)
 		}
 		pa.adjust(context.Background())
 		pb.adjust(context.Background())
 	}
-	if pa.rules[0].table.GuardActivations() == 0 || pb.rules[0].table.GuardActivations() == 0 {
-		t.Fatal("the step did not activate the guard of both replicas")
+	if braked == 0 || pa.rules[0].brakeChanges.Load() == 0 || pa.rules[0].brakeChanges.Load() != pb.rules[0].brakeChanges.Load() {
+		t.Fatalf("brake in force at %d instants, changes A=%d B=%d", braked, pa.rules[0].brakeChanges.Load(), pb.rules[0].brakeChanges.Load())
 	}
 }

@@ -83,7 +83,7 @@ func (t *tailSampler) start() {
 	t.loopDone.Add(1)
 	go func() {
 		defer t.loopDone.Done()
-		tk := time.NewTicker(t.tick)
+		tk := time.NewTimer(t.p.untilFlush(time.Now(), t.tick))
 		defer tk.Stop()
 		for {
 			select {
@@ -93,6 +93,7 @@ func (t *tailSampler) start() {
 				if err := t.flushReady(context.Background(), t.p.now()); err != nil {
 					t.p.logger.Warn("forwarding sampled traces failed", zap.Error(err))
 				}
+				tk.Reset(t.p.untilFlush(time.Now(), t.tick))
 			}
 		}
 	}()
@@ -188,6 +189,7 @@ func (t *tailSampler) updateGauges() {
 
 // flushReady decides the traces whose deadline has passed and forwards the kept ones.
 func (t *tailSampler) flushReady(ctx context.Context, now time.Time) error {
+	t.p.applyBrakes(now)
 	t.mu.Lock()
 	decided := t.buf.Ready(now, nil)
 	t.updateGauges()

@@ -90,6 +90,7 @@ func (p *tracesProcessor) matchSpan(ctx context.Context, rs ptrace.ResourceSpans
 
 func (p *tracesProcessor) processConsistent(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	var buf [keyBufSize]byte
+	p.applyBrakes(p.now())
 	rss := td.ResourceSpans()
 	rss.RemoveIf(func(rs ptrace.ResourceSpans) bool {
 		rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {

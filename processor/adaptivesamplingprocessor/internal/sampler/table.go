@@ -44,6 +44,9 @@ type Table struct {
 	// the previous one, and new keys start from them.
 	adjusted         map[string]*Rate
 	adjustedFallback *Rate
+	// brake is the fleet brake factor scaling the adjusted rates (1: none;
+	// see brake.go), written under adjustMu and mu.
+	brake float64
 }
 
 // NewTable returns a table with maxKeys keys (plus the overflow class) whose
@@ -61,6 +64,7 @@ func NewTable(alloc Allocator, maxKeys int, weight float64, precision int) (*Tab
 		keys:      make(map[string]*Key),
 		overflow:  &Key{Name: OverflowKey},
 		ema:       make(map[string]float64),
+		brake:     1,
 	}
 	t.fallback.Store(initial)
 	t.adjustedFallback = initial
@@ -99,7 +103,7 @@ func (t *Table) Lookup(name []byte) *Key {
 	// counts of other replicas (Reset), or one this table forgot while the
 	// key's average lasted.
 	if r := t.adjusted[k.Name]; r != nil {
-		k.rate.Store(r)
+		k.rate.Store(t.braked(r))
 	}
 	t.keys[k.Name] = k
 	return k
@@ -123,7 +127,7 @@ func (t *Table) Observe(k *Key) *Rate {
 func (t *Table) TakeCounts() map[string]int64 {
 	if t.guard != nil {
 		t.adjustMu.Lock()
-		if t.guard.tightened {
+		if t.guard.tightened || t.brake < 1 {
 			t.restoreAdjusted()
 		}
 		t.guard.restart()
@@ -213,6 +217,7 @@ func (t *Table) allocate(intervalSeconds float64) error {
 	defer t.mu.Unlock()
 	// Written under both locks: Lookup reads adjusted under mu alone.
 	t.adjusted, t.adjustedFallback = rates, fr
+	t.brake = 1
 	for name, k := range t.keys {
 		if _, ok := t.ema[name]; !ok && k.count.Load() == 0 {
 			delete(t.keys, name)
@@ -298,8 +303,9 @@ func shifted(avg, c float64) bool {
 // restoreAdjusted puts back the rates of the last adjustment. Called with
 // adjustMu held.
 func (t *Table) restoreAdjusted() {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.brake = 1
 	for name, k := range t.keys {
 		k.rate.Store(t.adjusted[name])
 	}
