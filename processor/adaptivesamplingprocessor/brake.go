@@ -26,7 +26,7 @@ type brakeDecision struct {
 // brakeInstant returns the interval of t, numbered like the adjustments (the
 // adjustment of interval g happens at g × adjustment_interval plus half of
 // it), and the instant of t within it.
-func (e *engine) brakeInstant(t time.Time) (int64, int) {
+func (e *rates) brakeInstant(t time.Time) (int64, int) {
 	iv := int64(e.cfg.AdjustmentInterval)
 	off := t.UnixNano() - iv/2
 	g := off / iv
@@ -37,7 +37,7 @@ func (e *engine) brakeInstant(t time.Time) (int64, int) {
 }
 
 // untilBrake is the wait until the start of the next instant.
-func (e *engine) untilBrake(now time.Time) time.Duration {
+func (e *rates) untilBrake(now time.Time) time.Duration {
 	step := int64(e.cfg.AdjustmentInterval) / brakeInstants
 	off := (now.UnixNano() - int64(e.cfg.AdjustmentInterval)/2) % step
 	if off < 0 {
@@ -51,7 +51,7 @@ func (e *engine) untilBrake(now time.Time) time.Duration {
 // from the start of the next one. The span path never waits on the store: it
 // only reads the rates the tables hold, and applies a decision that fell due
 // (applyBrakes) before deciding.
-func (e *engine) brakeStep(ctx context.Context) {
+func (e *rates) brakeStep(ctx context.Context) {
 	now := e.now()
 	e.applyBrakes(now)
 	g, j := e.brakeInstant(now)
@@ -115,7 +115,7 @@ func (e *engine) brakeStep(ctx context.Context) {
 // in force are those of the decision's interval. Every replica applies a
 // factor at its due time whatever the moment its loop woke or read it. One
 // atomic load per rule when none is due.
-func (e *engine) applyBrakes(now time.Time) {
+func (e *rates) applyBrakes(now time.Time) {
 	if e.guard == nil {
 		return
 	}
@@ -144,7 +144,7 @@ func (e *engine) applyBrakes(now time.Time) {
 // trace whose deadline is the same on every replica is then decided at the
 // same flush, in the same instant, so under the same brake factor; and a
 // flush never falls on the start of an instant, where the factor changes.
-func (e *engine) untilFlush(now time.Time, tick time.Duration) time.Duration {
+func (e *rates) untilFlush(now time.Time, tick time.Duration) time.Duration {
 	if e.guard == nil {
 		return tick
 	}
@@ -162,7 +162,7 @@ func (e *engine) untilFlush(now time.Time, tick time.Duration) time.Duration {
 }
 
 // brakeLoop runs brakeStep at the start of every instant until stop.
-func (e *engine) brakeLoop() {
+func (e *rates) brakeLoop() {
 	defer e.loopDone.Done()
 	t := time.NewTimer(e.untilBrake(time.Now()))
 	defer t.Stop()

@@ -21,18 +21,18 @@ const thresholdAttribute = "sampling.threshold"
 // record with a trace ID uses the trace's randomness (the same decision as the
 // trace's spans at the same rate); one without uses a random value.
 type logsProcessor struct {
-	*engine
+	*rates
 	rule     *rule
 	ruleAttr string
 	random   func() uint64
 }
 
 func newLogsProcessor(set processor.Settings, cfg *Config, next consumer.Logs) (processor.Logs, error) {
-	e, err := newEngine(set.TelemetrySettings, set.ID, cfg, "logs", false)
+	e, err := newRates(set.TelemetrySettings, set.ID, cfg, "logs", false)
 	if err != nil {
 		return nil, err
 	}
-	p := &logsProcessor{engine: e, ruleAttr: cfg.RuleAttribute, random: rand.Uint64}
+	p := &logsProcessor{rates: e, ruleAttr: cfg.RuleAttribute, random: rand.Uint64}
 	name := cfg.LogsRule
 	if name == "" {
 		last := cfg.Rules[len(cfg.Rules)-1]

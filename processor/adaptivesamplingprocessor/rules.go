@@ -32,7 +32,7 @@ type rule struct {
 	sampled    atomic.Int64
 	notSampled atomic.Int64
 	// lastLocal is the local count of the last interval taken (owned by
-	// engine.adjust).
+	// rates.adjust).
 	lastLocal int64
 	// fleetKept counts the kept items since the last brake step; pendingBrake
 	// is the agreed factor not yet due; brakeChanges counts the applied

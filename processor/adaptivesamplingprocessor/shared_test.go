@@ -148,7 +148,7 @@ func TestSharedStateAdjustmentsMidInterval(t *testing.T) {
 	cfg := testConfig(RuleConfig{Name: "budget", Type: SamplerAdaptiveThroughput, GoalSpansPerSecond: 100})
 	cfg.AdjustmentInterval = 10 * time.Second
 	cfg.SharedState = &id
-	e, err := newEngine(componenttest.NewNopTelemetrySettings(), component.MustNewID("adaptive_sampling"), cfg, "traces", true)
+	e, err := newRates(componenttest.NewNopTelemetrySettings(), component.MustNewID("adaptive_sampling"), cfg, "traces", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,10 +181,10 @@ func TestSharedStateKeepsSignalsApart(t *testing.T) {
 	cfg.AdjustmentInterval = 10 * time.Second
 	cfg.SharedState = &id
 	clock := newTestClock()
-	engines := map[string]*engine{}
+	ratesBySignal := map[string]*rates{}
 	volume := map[string]int64{"traces": 8000, "logs": 2000}
 	for signal := range volume {
-		e, err := newEngine(componenttest.NewNopTelemetrySettings(), component.MustNewID("adaptive_sampling"), cfg, signal, signal == "traces")
+		e, err := newRates(componenttest.NewNopTelemetrySettings(), component.MustNewID("adaptive_sampling"), cfg, signal, signal == "traces")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,19 +193,19 @@ func TestSharedStateKeepsSignalsApart(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer e.shutdown()
-		engines[signal] = e
+		ratesBySignal[signal] = e
 	}
 	for range 3 {
-		for signal, e := range engines {
+		for signal, e := range ratesBySignal {
 			tab := e.rules[0].table
 			tab.ObserveN(tab.Lookup([]byte("/a")), volume[signal])
 		}
 		clock.Advance(10 * time.Second)
-		for _, e := range engines {
+		for _, e := range ratesBySignal {
 			e.adjust(context.Background())
 		}
 	}
-	for signal, e := range engines {
+	for signal, e := range ratesBySignal {
 		// Budget 1000 per interval over this signal's own volume.
 		want := 1000 / float64(volume[signal])
 		if got := e.rules[0].table.Busiest(1)[0].Probability; math.Abs(got-want) > 0.001 {

@@ -21,7 +21,7 @@ const keyBufSize = 256
 // tracesProcessor walks spans; decisions are made per span (consistent mode) or
 // per buffered trace (tail mode, see tail.go).
 type tracesProcessor struct {
-	*engine
+	*rates
 	ruleAttr      string
 	hasConditions bool
 	tail          *tailSampler // nil in consistent mode
@@ -33,11 +33,11 @@ func newTracesProcessor(set processor.Settings, cfg *Config, next consumer.Trace
 
 // newTracesProcessorWith lets tests reach the processor behind processorhelper.
 func newTracesProcessorWith(set processor.Settings, cfg *Config, next consumer.Traces, expose func(*tracesProcessor)) (processor.Traces, error) {
-	e, err := newEngine(set.TelemetrySettings, set.ID, cfg, "traces", true)
+	e, err := newRates(set.TelemetrySettings, set.ID, cfg, "traces", true)
 	if err != nil {
 		return nil, err
 	}
-	p := &tracesProcessor{engine: e, ruleAttr: cfg.RuleAttribute}
+	p := &tracesProcessor{rates: e, ruleAttr: cfg.RuleAttribute}
 	for _, r := range e.rules {
 		p.hasConditions = p.hasConditions || r.conditions != nil
 	}
@@ -59,7 +59,7 @@ func newTracesProcessorWith(set processor.Settings, cfg *Config, next consumer.T
 }
 
 func (p *tracesProcessor) start(ctx context.Context, host component.Host) error {
-	if err := p.engine.start(host); err != nil {
+	if err := p.rates.start(host); err != nil {
 		return err
 	}
 	if p.tail != nil {
@@ -73,7 +73,7 @@ func (p *tracesProcessor) shutdown(ctx context.Context) error {
 	if p.tail != nil {
 		err = p.tail.shutdown(ctx)
 	}
-	p.engine.shutdown()
+	p.rates.shutdown()
 	return err
 }
 

@@ -20,9 +20,9 @@ import (
 // busiestKeys is how many keys per rule report their probability.
 const busiestKeys = 10
 
-// engine holds what the traces and logs processors share: compiled rules, the
+// rates holds what the traces and logs processors share: compiled rules, the
 // adjustment loop, the shared state and the telemetry.
-type engine struct {
+type rates struct {
 	cfg    *Config
 	logger *zap.Logger
 	signal string
@@ -60,7 +60,7 @@ type engine struct {
 	adjustMu sync.Mutex
 }
 
-func newEngine(set component.TelemetrySettings, id component.ID, cfg *Config, signal string, withConditions bool) (*engine, error) {
+func newRates(set component.TelemetrySettings, id component.ID, cfg *Config, signal string, withConditions bool) (*rates, error) {
 	rules, err := compileRules(cfg, set, withConditions)
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func newEngine(set component.TelemetrySettings, id component.ID, cfg *Config, si
 	if err != nil {
 		return nil, err
 	}
-	e := &engine{
+	e := &rates{
 		cfg: cfg, logger: set.Logger, signal: signal, rules: rules, telemetry: tb, now: time.Now,
 		sharedPrefix: id.String() + "\x00" + signal + "\x00",
 		fleet:        fleet{replica: newReplicaID()},
@@ -81,7 +81,7 @@ func newEngine(set component.TelemetrySettings, id component.ID, cfg *Config, si
 	return e, nil
 }
 
-func (e *engine) adaptive() bool {
+func (e *rates) adaptive() bool {
 	for _, r := range e.rules {
 		if r.table != nil {
 			return true
@@ -91,7 +91,7 @@ func (e *engine) adaptive() bool {
 }
 
 // start resolves the shared state and starts the adjustment loop.
-func (e *engine) start(host component.Host) error {
+func (e *rates) start(host component.Host) error {
 	if e.cfg.SharedState != nil {
 		ext, ok := host.GetExtensions()[*e.cfg.SharedState]
 		if !ok {
@@ -147,7 +147,7 @@ func (e *engine) start(host component.Host) error {
 // shared counts (Unix time / adjustment_interval), so every replica adds its
 // counts exactly once per interval number whatever its start time, and clock
 // skew smaller than half an interval cannot make it skip or repeat one.
-func (e *engine) untilAdjustment(now time.Time) time.Duration {
+func (e *rates) untilAdjustment(now time.Time) time.Duration {
 	iv := e.cfg.AdjustmentInterval
 	if e.store == nil {
 		return iv
@@ -160,9 +160,9 @@ func (e *engine) untilAdjustment(now time.Time) time.Duration {
 }
 
 // clock reads e.now at call time (tests replace e.now after construction).
-func (e *engine) clock() time.Time { return e.now() }
+func (e *rates) clock() time.Time { return e.now() }
 
-func (e *engine) shutdown() {
+func (e *rates) shutdown() {
 	if e.stop != nil {
 		close(e.stop)
 		e.loopDone.Wait()
@@ -180,7 +180,7 @@ func (e *engine) shutdown() {
 // just ended and adjusts from the fleet-wide counts of the interval before,
 // which every replica has finished adding (see adjustShared): replicas get the
 // same rates, hence the same decisions.
-func (e *engine) adjust(ctx context.Context) {
+func (e *rates) adjust(ctx context.Context) {
 	e.adjustMu.Lock()
 	defer e.adjustMu.Unlock()
 	counts := make(map[*rule]map[string]int64, len(e.rules))
@@ -235,7 +235,7 @@ var (
 	outcomeNotSampled = attribute.String("outcome", "not_sampled")
 )
 
-func (e *engine) observe(_ context.Context, o metric.Observer) error {
+func (e *rates) observe(_ context.Context, o metric.Observer) error {
 	tb := e.telemetry
 	sig := attribute.String("signal", e.signal)
 	for _, r := range e.rules {

@@ -40,8 +40,8 @@ var fleetStateNames = [fleetStates]string{"shared", "last_table", "divided", "lo
 // being counted after that long.
 const heartbeatIntervals = 3
 
-// fleet is the engine's view of the replicas sharing its store. Owned by
-// engine.adjust (serialised by adjustMu) except the atomics, read at
+// fleet is the processor's view of the replicas sharing its store. Owned by
+// rates.adjust (serialised by adjustMu) except the atomics, read at
 // collection.
 type fleet struct {
 	// replica identifies this processor instance in the store's membership.
@@ -70,19 +70,19 @@ func newReplicaID() string {
 // contributorsKey is the shared-state key to which every replica adds 1 with
 // its counts: the fleet-wide total is the number of replicas whose counts
 // an interval holds. Rule names are not empty, so it is no rule's key.
-func (e *engine) contributorsKey() string { return e.sharedPrefix + "\x00replicas" }
+func (e *rates) contributorsKey() string { return e.sharedPrefix + "\x00replicas" }
 
 // group is the membership group of this processor instance and signal.
-func (e *engine) group() string { return e.sharedPrefix }
+func (e *rates) group() string { return e.sharedPrefix }
 
-func (e *engine) heartbeatTTL() time.Duration {
+func (e *rates) heartbeatTTL() time.Duration {
 	return heartbeatIntervals * e.cfg.AdjustmentInterval
 }
 
 // exchange adds this replica's counts of the interval that just ended, reads
 // the fleet-wide counts of the interval before, which every replica has
 // finished adding, and renews this replica's registration.
-func (e *engine) exchange(ctx context.Context, local map[string]int64) (map[string]int64, int, error) {
+func (e *rates) exchange(ctx context.Context, local map[string]int64) (map[string]int64, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.SharedStateTimeout)
 	defer cancel()
 	interval := e.now().UnixNano() / int64(e.cfg.AdjustmentInterval)
@@ -111,7 +111,7 @@ func (e *engine) exchange(ctx context.Context, local map[string]int64) (map[stri
 // store fails, the last table stays for one interval, then local counts are
 // used against goal ÷ the last known replica count, or against the whole goal
 // when that count was never known.
-func (e *engine) adjustShared(ctx context.Context, counts map[*rule]map[string]int64, local map[string]int64, localBefore map[*rule]int64) {
+func (e *rates) adjustShared(ctx context.Context, counts map[*rule]map[string]int64, local map[string]int64, localBefore map[*rule]int64) {
 	seconds := e.cfg.AdjustmentInterval.Seconds()
 	f := &e.fleet
 	merged, replicas, err := e.exchange(ctx, local)
@@ -199,7 +199,7 @@ func guardShare(local, total int64, then, now int) float64 {
 }
 
 // enterFleetState logs a change of state once.
-func (e *engine) enterFleetState(next fleetState, err error) {
+func (e *rates) enterFleetState(next fleetState, err error) {
 	prev := e.fleet.state
 	if prev == next {
 		return
@@ -224,7 +224,7 @@ func (e *engine) enterFleetState(next fleetState, err error) {
 // interval before the last adjustment), so a replica that joins a running
 // fleet decides like the others from the start. Failures are left to the
 // adjustments.
-func (e *engine) joinFleet(ctx context.Context) {
+func (e *rates) joinFleet(ctx context.Context) {
 	e.adjustMu.Lock()
 	defer e.adjustMu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.SharedStateTimeout)
@@ -259,7 +259,7 @@ func (e *engine) joinFleet(ctx context.Context) {
 }
 
 // leaveFleet removes this replica from the membership at shutdown.
-func (e *engine) leaveFleet() {
+func (e *rates) leaveFleet() {
 	if e.fleet.members == nil {
 		return
 	}
@@ -270,7 +270,7 @@ func (e *engine) leaveFleet() {
 	}
 }
 
-func (e *engine) observeFleet(o metric.Observer) {
+func (e *rates) observeFleet(o metric.Observer) {
 	tb := e.telemetry
 	for s := fleetShared + 1; s < fleetStates; s++ {
 		o.ObserveInt64(tb.ProcessorAdaptiveSamplingSharedStateFallbacks, e.fleet.adjustments[s].Load(),
