@@ -99,10 +99,13 @@ demo-overload: build
 
 ## test: unit, golden, property and end-to-end tests (e2e tests use bin/otelgate)
 ## (then the allocation tests again without -race, which adds allocations of its own;
-## the deployment tests run in make test-deploy)
+## the deployment tests run in make test-deploy; the fleet tests, which hold several gateways to a
+## budget per one-second interval, run after the rest, alone, so other packages' tests do not delay them)
 DEPLOY_TESTS := TestImageSmoke|TestKubernetesPodLayout|TestKubernetesPodLayoutTLSRedis|TestKubernetesPodLayoutDrain
+FLEET_TESTS := TestFleetConsistentSkewedStepAndLeave|TestFleetTailUniformRedisRestart
 test: build
-	OTELGATE_BIN=$(BIN) $(GO) test -race -timeout $(TEST_TIMEOUT) -skip '^($(DEPLOY_TESTS))$$' ./...
+	OTELGATE_BIN=$(BIN) $(GO) test -race -timeout $(TEST_TIMEOUT) -skip '^($(DEPLOY_TESTS)|$(FLEET_TESTS))$$' ./...
+	OTELGATE_BIN=$(BIN) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^($(FLEET_TESTS))$$' ./processor/adaptivesamplingprocessor/
 	OTELGATE_SKIP_E2E=1 $(GO) test -count=1 -run 'Alloc' ./processor/... ./exporter/... ./extension/...
 
 ## test-deploy: deployment tests: Kubernetes manifests (kustomize, k8s.io/api), image smoke, pod layout

@@ -164,15 +164,5 @@ func (e *rates) untilFlush(now time.Time, tick time.Duration) time.Duration {
 // brakeLoop runs brakeStep at the start of every instant until stop.
 func (e *rates) brakeLoop() {
 	defer e.loopDone.Done()
-	t := time.NewTimer(e.untilBrake(time.Now()))
-	defer t.Stop()
-	for {
-		select {
-		case <-e.stop:
-			return
-		case <-t.C:
-			e.brakeStep(context.Background())
-			t.Reset(e.untilBrake(time.Now()))
-		}
-	}
+	every(e.stop, e.untilBrake, e.brakeStep)
 }

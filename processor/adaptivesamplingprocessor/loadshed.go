@@ -230,17 +230,7 @@ func (s *shedding) start(host component.Host, manual bool) error {
 	s.loopDone.Add(1)
 	go func() {
 		defer s.loopDone.Done()
-		t := time.NewTimer(s.untilEvaluation(time.Now()))
-		defer t.Stop()
-		for {
-			select {
-			case <-s.stop:
-				return
-			case <-t.C:
-				s.evaluate(context.Background())
-				t.Reset(s.untilEvaluation(time.Now()))
-			}
-		}
+		every(s.stop, s.untilEvaluation, s.evaluate)
 	}()
 	return nil
 }

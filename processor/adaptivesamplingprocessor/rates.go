@@ -127,17 +127,7 @@ func (e *rates) start(host component.Host) error {
 		if e.store != nil {
 			e.joinFleet(context.Background())
 		}
-		t := time.NewTimer(e.untilAdjustment(time.Now()))
-		defer t.Stop()
-		for {
-			select {
-			case <-e.stop:
-				return
-			case <-t.C:
-				e.adjust(context.Background())
-				t.Reset(e.untilAdjustment(time.Now()))
-			}
-		}
+		every(e.stop, e.untilAdjustment, e.adjust)
 	}()
 	return nil
 }

@@ -83,19 +83,12 @@ func (t *tailSampler) start() {
 	t.loopDone.Add(1)
 	go func() {
 		defer t.loopDone.Done()
-		tk := time.NewTimer(t.p.untilFlush(time.Now(), t.tick))
-		defer tk.Stop()
-		for {
-			select {
-			case <-t.stop:
-				return
-			case <-tk.C:
-				if err := t.flushReady(context.Background(), t.p.now()); err != nil {
-					t.p.logger.Warn("forwarding sampled traces failed", zap.Error(err))
-				}
-				tk.Reset(t.p.untilFlush(time.Now(), t.tick))
+		until := func(now time.Time) time.Duration { return t.p.untilFlush(now, t.tick) }
+		every(t.stop, until, func(ctx context.Context) {
+			if err := t.flushReady(ctx, t.p.now()); err != nil {
+				t.p.logger.Warn("forwarding sampled traces failed", zap.Error(err))
 			}
-		}
+		})
 	}()
 }
 
