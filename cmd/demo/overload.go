@@ -86,7 +86,7 @@ type overload struct {
 	start time.Time
 	out   io.Writer
 
-	mu       sync.Mutex
+	mu       sync.Mutex // guards timeline and the two goroutines' writes to out
 	timeline []factorPoint
 	done     chan struct{}
 	stopOnce sync.Once
@@ -117,7 +117,9 @@ func startOverload(sink *faultsink.Sink, gw *gatewayproc.Process, slow slowdown,
 			if step.at == slow.From {
 				arg = slow.Delay.String()
 			}
+			o.mu.Lock() // the sampler prints to w too
 			fmt.Fprintf(w, step.format, time.Since(o.start).Seconds(), arg)
+			o.mu.Unlock()
 		}
 	}()
 	go func() { // the factor, twice a second
