@@ -1,20 +1,13 @@
 package e2etest
 
 import (
-	"context"
-	"fmt"
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/receiver/otlpreceiver"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelgate/otelgate/internal/gatewayproc"
 )
@@ -38,67 +31,13 @@ func StartSink(t testing.TB) *Sink {
 		Metrics: new(consumertest.MetricsSink),
 		Logs:    new(consumertest.LogsSink),
 	}
-	// A port can be taken by another process between FreeAddr and the bind;
-	// then start again on fresh ports.
-	var err error
-	for range gatewayproc.StartAttempts {
-		var stop func()
-		stop, err = s.start(FreeAddr(t), FreeAddr(t))
-		if err == nil {
-			t.Cleanup(stop)
-			return s
-		}
-		if !gatewayproc.IsAddrInUse(err.Error()) {
-			break
-		}
-	}
-	t.Fatalf("sink: %v", err)
-	return nil
-}
-
-// start runs the sink's receivers on the given addresses; the returned
-// function stops them.
-func (s *Sink) start(grpcAddr, httpAddr string) (func(), error) {
-	s.GRPCEndpoint = grpcAddr
-	s.HTTPEndpoint = "http://" + httpAddr
-
-	f := otlpreceiver.NewFactory()
-	cfg := f.CreateDefaultConfig().(*otlpreceiver.Config)
-	grpcCfg := cfg.Protocols.GRPC.GetOrInsertDefault()
-	grpcCfg.NetAddr.Endpoint = grpcAddr
-	grpcCfg.MaxRecvMsgSizeMiB = 64
-	httpCfg := cfg.Protocols.HTTP.GetOrInsertDefault()
-	httpCfg.ServerConfig.NetAddr.Endpoint = httpAddr
-	cfg.Protocols.GRPC = configoptional.Some(*grpcCfg)
-	cfg.Protocols.HTTP = configoptional.Some(*httpCfg)
-
-	set := receivertest.NewNopSettings(f.Type())
-	ctx := context.Background()
-	tr, err := f.CreateTraces(ctx, set, cfg, s.Traces)
+	g, h, stop, err := gatewayproc.ServeOTLP(s.Traces, s.Metrics, s.Logs)
 	if err != nil {
-		return nil, fmt.Errorf("traces receiver: %w", err)
+		t.Fatalf("sink: %v", err)
 	}
-	mr, err := f.CreateMetrics(ctx, set, cfg, s.Metrics)
-	if err != nil {
-		return nil, fmt.Errorf("metrics receiver: %w", err)
-	}
-	lr, err := f.CreateLogs(ctx, set, cfg, s.Logs)
-	if err != nil {
-		return nil, fmt.Errorf("logs receiver: %w", err)
-	}
-	stop := func() {
-		for _, r := range []component.Component{tr, mr, lr} {
-			_ = r.Shutdown(context.Background())
-		}
-	}
-	host := componenttest.NewNopHost()
-	for _, r := range []component.Component{tr, mr, lr} {
-		if err := r.Start(ctx, host); err != nil {
-			stop()
-			return nil, fmt.Errorf("start: %w", err)
-		}
-	}
-	return stop, nil
+	s.GRPCEndpoint, s.HTTPEndpoint = g, h
+	t.Cleanup(stop)
+	return s
 }
 
 // WaitForSpans waits until the sink holds at least n spans.

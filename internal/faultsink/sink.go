@@ -9,15 +9,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/receiver/otlpreceiver"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelgate/otelgate/internal/gatewayproc"
 )
@@ -48,24 +43,23 @@ var ErrRefused = errors.New("faultsink: backend unavailable")
 
 // Start starts a sink on free loopback ports.
 func Start() (*Sink, error) {
-	var err error
-	for range gatewayproc.StartAttempts {
-		var g, h string
-		if g, err = gatewayproc.FreeAddr(); err != nil {
-			return nil, err
-		}
-		if h, err = gatewayproc.FreeAddr(); err != nil {
-			return nil, err
-		}
-		s := &Sink{}
-		if err = s.start(g, h); err == nil {
-			return s, nil
-		}
-		if !gatewayproc.IsAddrInUse(err.Error()) {
-			break
-		}
+	s := &Sink{}
+	tc, err := consumer.NewTraces(s.consumeTraces)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("faultsink: %w", err)
+	mc, err := consumer.NewMetrics(s.consumeMetrics)
+	if err != nil {
+		return nil, err
+	}
+	lc, err := consumer.NewLogs(s.consumeLogs)
+	if err != nil {
+		return nil, err
+	}
+	if s.GRPCEndpoint, s.HTTPEndpoint, s.stop, err = gatewayproc.ServeOTLP(tc, mc, lc); err != nil {
+		return nil, fmt.Errorf("faultsink: %w", err)
+	}
+	return s, nil
 }
 
 // Stop stops the receivers.
@@ -181,61 +175,5 @@ func (s *Sink) consumeLogs(ctx context.Context, ld plog.Logs) error {
 		return err
 	}
 	s.logRecords.Add(int64(ld.LogRecordCount()))
-	return nil
-}
-
-func (s *Sink) start(grpcAddr, httpAddr string) error {
-	s.GRPCEndpoint = grpcAddr
-	s.HTTPEndpoint = "http://" + httpAddr
-	f := otlpreceiver.NewFactory()
-	cfg := f.CreateDefaultConfig().(*otlpreceiver.Config)
-	grpcCfg := cfg.Protocols.GRPC.GetOrInsertDefault()
-	grpcCfg.NetAddr.Endpoint = grpcAddr
-	grpcCfg.MaxRecvMsgSizeMiB = 64
-	httpCfg := cfg.Protocols.HTTP.GetOrInsertDefault()
-	httpCfg.ServerConfig.NetAddr.Endpoint = httpAddr
-	cfg.Protocols.GRPC = configoptional.Some(*grpcCfg)
-	cfg.Protocols.HTTP = configoptional.Some(*httpCfg)
-
-	tc, err := consumer.NewTraces(s.consumeTraces)
-	if err != nil {
-		return err
-	}
-	mc, err := consumer.NewMetrics(s.consumeMetrics)
-	if err != nil {
-		return err
-	}
-	lc, err := consumer.NewLogs(s.consumeLogs)
-	if err != nil {
-		return err
-	}
-	set := receivertest.NewNopSettings(f.Type())
-	ctx := context.Background()
-	tr, err := f.CreateTraces(ctx, set, cfg, tc)
-	if err != nil {
-		return fmt.Errorf("traces receiver: %w", err)
-	}
-	mr, err := f.CreateMetrics(ctx, set, cfg, mc)
-	if err != nil {
-		return fmt.Errorf("metrics receiver: %w", err)
-	}
-	lr, err := f.CreateLogs(ctx, set, cfg, lc)
-	if err != nil {
-		return fmt.Errorf("logs receiver: %w", err)
-	}
-	all := []component.Component{tr, mr, lr}
-	stop := func() {
-		for _, r := range all {
-			_ = r.Shutdown(context.Background())
-		}
-	}
-	host := componenttest.NewNopHost()
-	for _, r := range all {
-		if err := r.Start(ctx, host); err != nil {
-			stop()
-			return fmt.Errorf("start: %w", err)
-		}
-	}
-	s.stop = stop
 	return nil
 }
