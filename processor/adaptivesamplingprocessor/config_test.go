@@ -7,12 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/otelgate/otelgate/internal/testutil"
 	"github.com/otelgate/otelgate/processor/adaptivesamplingprocessor/internal/metadata"
 )
 
@@ -143,4 +145,11 @@ func TestBadConditionIsAnError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "rules[0].conditions") {
 		t.Fatalf("error %v", err)
 	}
+}
+
+// Every adaptive_sampling example of the README (the gateway, fleet, tail and
+// load-shedding ones) unmarshals into the config and validates.
+func TestReadmeExamples(t *testing.T) {
+	examples := testutil.CheckReadme(t, "README.md", NewFactory(), nil)
+	require.GreaterOrEqual(t, len(examples), 4, "README examples of the processor")
 }
