@@ -32,6 +32,7 @@ type options struct {
 	seed                    int64
 	rounds                  int
 	workloads               string
+	rate                    string
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -50,6 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.protocol, "protocol", "grpc", "OTLP transport of the load: grpc or http")
 	fs.Int64Var(&o.seed, "seed", 1, "seed of the generated data")
 	fs.StringVar(&o.workloads, "workloads", "default,wide,narrow", "comma-separated traffic shapes, each run on every config: default (--spans-per-trace, --batch), wide, narrow")
+	fs.StringVar(&o.rate, "rate", "", "offered load in spans/s: one number for every workload, or workload=spans/s pairs (default=60000,wide=6000,narrow=15000); "+
+		"empty or 0: as fast as the gateway acknowledges. At a fixed rate every row does the same work per second, so CPU per span compares rows without their different throughputs")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds over all configs (interleaved); each row reports its median round by spans/s")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "benche2e: run the otelgate binary under load, one pipeline config after another.\n\n"+
@@ -74,6 +77,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	wls, err := parseWorkloads(o.workloads, o)
+	if err == nil {
+		err = applyRates(wls, o.rate)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "benche2e: %v\n", err)
 		return 2
@@ -252,6 +258,7 @@ func measure(ctx context.Context, bin, config string, o options, wl workload, lo
 			Signals:     []loadgen.Signal{loadgen.SignalTraces},
 			Connections: o.connections,
 			Batch:       wl.batch,
+			Rate:        wl.rate,
 			Duration:    d,
 			Generator:   gen,
 			Headers:     p.AuthHeaders(),
@@ -312,17 +319,19 @@ func measure(ctx context.Context, bin, config string, o options, wl workload, lo
 
 	stopped = true
 	r.stopErr = p.Stop(60 * time.Second)
+	r.offered = wl.rate
 	fmt.Fprintf(log, "benche2e: %s: %s: %d spans acknowledged, %d spans at sink, %.0f spans/s, %.2f CPU-s per million spans\n",
 		wl.name, r.config, r.acked, r.sinkItems, r.itemsPerSec, r.cpuPerMillion())
 	return r
 }
 
-// medianRow is the round with the median spans/s of one config; it carries
-// every round's spans/s, the sum of unacknowledged spans, and the first error
-// of any round.
+// medianRow is the round with the median spans/s of one config (at a fixed
+// offered rate, where every round has about the same spans/s: the median
+// CPU per span); it carries every round's spans/s and CPU per span, the sum
+// of unacknowledged spans, and the first error of any round.
 func medianRow(rs []row) row {
 	var ok []row
-	var rates []float64
+	var rates, cpus []float64
 	var failed int64
 	var firstErr, stopErr error
 	for _, r := range rs {
@@ -336,14 +345,20 @@ func medianRow(rs []row) row {
 		if r.err == nil {
 			ok = append(ok, r)
 			rates = append(rates, r.itemsPerSec)
+			cpus = append(cpus, r.cpuPerMillion())
 		}
 	}
 	if len(ok) == 0 {
 		return rs[0]
 	}
-	sort.Slice(ok, func(i, j int) bool { return ok[i].itemsPerSec < ok[j].itemsPerSec })
+	if ok[0].offered > 0 {
+		sort.Slice(ok, func(i, j int) bool { return ok[i].cpuPerMillion() < ok[j].cpuPerMillion() })
+	} else {
+		sort.Slice(ok, func(i, j int) bool { return ok[i].itemsPerSec < ok[j].itemsPerSec })
+	}
 	m := ok[(len(ok)-1)/2]
 	m.rounds = rates
+	m.roundCPU = cpus
 	m.failed = failed
 	m.stopErr = stopErr
 	if firstErr != nil {

@@ -30,7 +30,7 @@ func TestBenchPassthroughIsLossless(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"--bin", bin, "--configs", configs, "--out", out, "--duration", "1s", "--warmup", "0s", "--connections", "2", "--rounds", "1", "--workloads", "default,narrow"}, &stdout, &stderr)
+	code := run([]string{"--bin", bin, "--configs", configs, "--out", out, "--duration", "1s", "--warmup", "0s", "--connections", "2", "--rounds", "1", "--workloads", "default,narrow", "--rate", "narrow=2000"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
@@ -45,6 +45,10 @@ func TestBenchPassthroughIsLossless(t *testing.T) {
 	if acked <= 0 || atSink != acked {
 		t.Fatalf("passthrough: %d spans acknowledged, %d at sink; want equal and positive\n%s", acked, atSink, stderr.String())
 	}
+	// narrow ran at a fixed 2,000 spans/s for 1 s.
+	if acked < 1900 || acked > 2100 {
+		t.Fatalf("narrow at --rate 2000 for 1s: %d spans acknowledged, want 2000 ± 5%%\n%s", acked, stderr.String())
+	}
 	if !strings.Contains(stdout.String(), "| `00-passthrough.yaml` |") {
 		t.Fatalf("no passthrough row:\n%s", stdout.String())
 	}
@@ -52,7 +56,8 @@ func TestBenchPassthroughIsLossless(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(doc), "## sampler\n\nkeep me\n") || !strings.Contains(string(doc), sectionTitle) {
+	if !strings.Contains(string(doc), "## sampler\n\nkeep me\n") || !strings.Contains(string(doc), sectionTitle) ||
+		!strings.Contains(string(doc), "at a fixed offered rate (default as fast as acknowledged, narrow 2000 spans/s)") {
 		t.Fatalf("output file:\n%s", doc)
 	}
 }

@@ -30,8 +30,17 @@ type row struct {
 	sinkBytes   int64
 	stopErr     error // the gateway's exit after SIGTERM
 
-	rounds []float64 // spans/s of every round, in run order
-	batch  int64     // spans per request
+	rounds   []float64 // spans/s of every round, in run order
+	roundCPU []float64 // CPU-s per million spans of every round, in run order
+	batch    int64     // spans per request
+	offered  float64   // offered spans/s; 0: as fast as acknowledged
+}
+
+// shortOfOffered is true when the row acknowledged less than 95% of a
+// fixed offered rate: it could not keep up, so it was not measured at that
+// rate.
+func (r row) shortOfOffered() bool {
+	return r.offered > 0 && r.itemsPerSec < 0.95*r.offered
 }
 
 // result is the rows of one workload.
@@ -123,11 +132,19 @@ func renderSection(m machine, s settings, results []result) string {
 	if m.loadAvg != "" {
 		fmt.Fprintf(&b, "- Load average when the run started: %s (1, 5, 15 min; other work on the machine moves the absolute numbers)\n", m.loadAvg)
 	}
-	fmt.Fprintf(&b, "- Load: OTLP/%s, %d connections, as fast as the gateway acknowledges, %s measured after %s of warm-up, "+
-		"%d rounds over all workloads and pipelines in turn; each row is its median round by spans/s. "+
-		"The load generator and the sink run in one process on the same machine as the gateway, so they share its CPUs: "+
-		"read the ratios between rows rather than the absolute spans/s.\n\n",
-		s.protocol, s.connections, s.duration, s.warmup, s.rounds)
+	if offered := offeredRates(results); offered != "" {
+		fmt.Fprintf(&b, "- Load: OTLP/%s, %d connections, at a fixed offered rate (%s), %s measured after %s of warm-up, "+
+			"%d rounds over all workloads and pipelines in turn; each row is its median round by CPU per span. "+
+			"Every row does the same work per second, so per-second costs (timers, telemetry, the runtime) weigh the same in every row; "+
+			"a row that acknowledged less than 95%% of the offered rate is listed under Problems.\n\n",
+			s.protocol, s.connections, offered, s.duration, s.warmup, s.rounds)
+	} else {
+		fmt.Fprintf(&b, "- Load: OTLP/%s, %d connections, as fast as the gateway acknowledges, %s measured after %s of warm-up, "+
+			"%d rounds over all workloads and pipelines in turn; each row is its median round by spans/s. "+
+			"The load generator and the sink run in one process on the same machine as the gateway, so they share its CPUs: "+
+			"read the ratios between rows rather than the absolute spans/s.\n\n",
+			s.protocol, s.connections, s.duration, s.warmup, s.rounds)
+	}
 
 	b.WriteString(renderSummary(results))
 	b.WriteString("\n")
@@ -159,6 +176,13 @@ func renderSection(m machine, s settings, results []result) string {
 				}
 				fmt.Fprintf(&b, " (%s spans/s by round: %s)", res.workload.name, strings.Join(rates, ", "))
 			}
+			if i < len(res.rows) && len(res.rows[i].roundCPU) > 1 && res.rows[i].offered > 0 {
+				cpus := make([]string, len(res.rows[i].roundCPU))
+				for j, v := range res.rows[i].roundCPU {
+					cpus[j] = fmt.Sprintf("%.2f", v)
+				}
+				fmt.Fprintf(&b, " (%s CPU-s / M spans by round: %s)", res.workload.name, strings.Join(cpus, ", "))
+			}
 		}
 		b.WriteString("\n")
 	}
@@ -167,6 +191,10 @@ func renderSection(m machine, s settings, results []result) string {
 		for _, r := range res.rows {
 			if r.err != nil {
 				problems = append(problems, fmt.Sprintf("- %s `%s`: not measured: %v\n", res.workload.name, r.config, r.err))
+			}
+			if r.err == nil && r.shortOfOffered() {
+				problems = append(problems, fmt.Sprintf("- %s `%s`: acknowledged %.0f spans/s of the %.0f offered: it could not keep up, so its CPU per span is not at the offered rate\n",
+					res.workload.name, r.config, r.itemsPerSec, r.offered))
 			}
 			if r.failed > 0 {
 				problems = append(problems, fmt.Sprintf("- %s `%s`: %d spans were not acknowledged by the gateway\n", res.workload.name, r.config, r.failed))
@@ -181,6 +209,25 @@ func renderSection(m machine, s settings, results []result) string {
 		b.WriteString(strings.Join(problems, ""))
 	}
 	return b.String()
+}
+
+// offeredRates describes the fixed offered rates of a run, empty when every
+// workload ran as fast as acknowledged.
+func offeredRates(results []result) string {
+	var parts []string
+	for _, res := range results {
+		if res.workload.rate > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.0f spans/s", res.workload.name, res.workload.rate))
+		} else {
+			parts = append(parts, res.workload.name+" as fast as acknowledged")
+		}
+	}
+	for _, res := range results {
+		if res.workload.rate > 0 {
+			return strings.Join(parts, ", ")
+		}
+	}
+	return ""
 }
 
 // renderSummary is one line per pipeline with its CPU per span and peak RSS

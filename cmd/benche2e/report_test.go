@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -110,5 +111,71 @@ func TestParseWorkloads(t *testing.T) {
 	}
 	if _, err := parseWorkloads("default,huge", options{}); err == nil || !strings.Contains(err.Error(), `"huge"`) {
 		t.Fatalf("unknown workload: got %v", err)
+	}
+}
+
+func TestApplyRates(t *testing.T) {
+	base := func() []workload { return []workload{{name: "default"}, {name: "wide"}, {name: "narrow"}} }
+	got := func(wls []workload) []float64 {
+		out := make([]float64, len(wls))
+		for i, w := range wls {
+			out[i] = w.rate
+		}
+		return out
+	}
+	for _, c := range []struct {
+		spec string
+		want []float64
+	}{
+		{"", []float64{0, 0, 0}},
+		{"0", []float64{0, 0, 0}},
+		{"5000", []float64{5000, 5000, 5000}},
+		{"default=60000, narrow=15000", []float64{60000, 0, 15000}},
+	} {
+		wls := base()
+		if err := applyRates(wls, c.spec); err != nil {
+			t.Fatalf("%q: %v", c.spec, err)
+		}
+		if g := got(wls); !slices.Equal(g, c.want) {
+			t.Fatalf("%q: rates %v, want %v", c.spec, g, c.want)
+		}
+	}
+	for _, bad := range []string{"fast", "-1", "default=x", "default", "default=1,default=2", "huge=10", "NaN", "+Inf"} {
+		if err := applyRates(base(), bad); err == nil || !strings.Contains(err.Error(), "--rate") {
+			t.Fatalf("%q: error %v, want one naming --rate", bad, err)
+		}
+	}
+}
+
+// At a fixed offered rate the median round is the one with the median CPU
+// per span, and a row that fell short of the rate is reported as such.
+func TestFixedRateMedianAndShortfall(t *testing.T) {
+	rs := []row{
+		{config: "a.yaml", acked: 1e6, itemsPerSec: 9_990, cpuSeconds: 30, offered: 10_000},
+		{config: "a.yaml", acked: 1e6, itemsPerSec: 10_000, cpuSeconds: 10, offered: 10_000},
+		{config: "a.yaml", acked: 1e6, itemsPerSec: 9_995, cpuSeconds: 20, offered: 10_000},
+	}
+	m := medianRow(rs)
+	if m.cpuPerMillion() != 20 || !slices.Equal(m.roundCPU, []float64{30, 10, 20}) {
+		t.Fatalf("median %v CPU-s/M spans, rounds %v; want 20 of [30 10 20]", m.cpuPerMillion(), m.roundCPU)
+	}
+	// Unlimited: the median by spans/s.
+	for i := range rs {
+		rs[i].offered = 0
+	}
+	if m := medianRow(rs); m.itemsPerSec != 9_995 {
+		t.Fatalf("unlimited: median %v spans/s, want 9995", m.itemsPerSec)
+	}
+	short := row{config: "slow.yaml", acked: 1e6, itemsPerSec: 8_000, cpuSeconds: 10, offered: 10_000}
+	kept := row{config: "00-passthrough.yaml", acked: 1e6, itemsPerSec: 9_600, cpuSeconds: 10, offered: 10_000}
+	section := renderSection(machine{}, settings{protocol: "gRPC", connections: 4},
+		[]result{{workload: workload{name: "default", rate: 10_000}, rows: []row{kept, short}}})
+	for _, want := range []string{"at a fixed offered rate (default 10000 spans/s)", "default `slow.yaml`: acknowledged 8000 spans/s of the 10000 offered"} {
+		if !strings.Contains(section, want) {
+			t.Fatalf("section lacks %q:\n%s", want, section)
+		}
+	}
+	if strings.Contains(section, "`00-passthrough.yaml`: acknowledged") {
+		t.Fatalf("a row at 96%% of the offered rate is reported short:\n%s", section)
 	}
 }

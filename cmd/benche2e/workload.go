@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -9,8 +11,9 @@ import (
 type workload struct {
 	name          string
 	spansPerTrace int
-	batch         int // spans per request
-	wide          int // loadgen WideAttributes
+	batch         int     // spans per request
+	wide          int     // loadgen WideAttributes
+	rate          float64 // offered spans/s; 0: as fast as acknowledged
 	about         string
 }
 
@@ -49,4 +52,63 @@ func parseWorkloads(list string, o options) ([]workload, error) {
 		return nil, fmt.Errorf("--workloads: no workload in %q", list)
 	}
 	return out, nil
+}
+
+// applyRates sets each workload's offered rate from --rate: empty, one
+// number for every workload, or comma-separated workload=spans/s pairs (a
+// workload not named runs as fast as acknowledged).
+func applyRates(wls []workload, spec string) error {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return nil
+	}
+	parse := func(s string) (float64, error) {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+			return 0, fmt.Errorf("--rate: %q is not a number of spans per second (0 or more)", s)
+		}
+		return v, nil
+	}
+	if !strings.Contains(spec, "=") {
+		v, err := parse(spec)
+		if err != nil {
+			return err
+		}
+		for i := range wls {
+			wls[i].rate = v
+		}
+		return nil
+	}
+	rates := map[string]float64{}
+	for _, pair := range strings.Split(spec, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		name, val, ok := strings.Cut(pair, "=")
+		if !ok {
+			return fmt.Errorf("--rate: %q: want workload=spans/s", pair)
+		}
+		name = strings.TrimSpace(name)
+		if _, dup := rates[name]; dup {
+			return fmt.Errorf("--rate: workload %q given twice", name)
+		}
+		v, err := parse(val)
+		if err != nil {
+			return err
+		}
+		rates[name] = v
+	}
+	for name := range rates {
+		found := false
+		for _, w := range wls {
+			found = found || w.name == name
+		}
+		if !found {
+			return fmt.Errorf("--rate: workload %q is not in --workloads", name)
+		}
+	}
+	for i := range wls {
+		wls[i].rate = rates[wls[i].name]
+	}
+	return nil
 }
