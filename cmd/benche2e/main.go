@@ -153,6 +153,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				rows = append(rows, medianRow(rs))
 			}
 		}
+		pairedRatios(runs[w], rows)
 		if len(rows) > 0 {
 			results = append(results, result{workload: wl, rows: rows})
 			all = append(all, rows...)
@@ -230,7 +231,7 @@ func measure(ctx context.Context, bin, config string, o options, wl workload, lo
 		Binary: bin,
 		Config: abs,
 		Dir:    dir,
-		Env:    map[string]string{gatewayproc.EnvBackendEndpoint: sk.endpoint},
+		Env:    sk.env(),
 	}, 60*time.Second)
 	if err != nil {
 		r.err = fmt.Errorf("%w\n%s", err, tail(p.Output(), 20))
@@ -365,6 +366,35 @@ func medianRow(rs []row) row {
 		m.err = firstErr
 	}
 	return m
+}
+
+// pairedRatios sets each row's pairedCPU: the median over rounds of its
+// CPU per span over the passthrough's in the same round. The rows of a
+// round run back to back, so a slow stretch of the machine moves both
+// sides of each ratio; rows[i] is the median of rounds[i].
+func pairedRatios(rounds [][]row, rows []row) {
+	if len(rows) != len(rounds) {
+		return
+	}
+	base := baselineIndex(rows)
+	for i := range rows {
+		var ratios []float64
+		for r := 0; r < len(rounds[i]) && r < len(rounds[base]); r++ {
+			x, b := rounds[i][r], rounds[base][r]
+			if x.err == nil && b.err == nil && b.cpuPerMillion() > 0 && x.acked > 0 {
+				ratios = append(ratios, x.cpuPerMillion()/b.cpuPerMillion())
+			}
+		}
+		if len(ratios) == 0 {
+			continue
+		}
+		sort.Float64s(ratios)
+		m := ratios[len(ratios)/2]
+		if len(ratios)%2 == 0 {
+			m = (ratios[len(ratios)/2-1] + m) / 2
+		}
+		rows[i].pairedCPU = m
+	}
 }
 
 // waitDrained waits until the sink has received nothing new for 1 s (the

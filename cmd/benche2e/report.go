@@ -34,6 +34,9 @@ type row struct {
 	roundCPU []float64 // CPU-s per million spans of every round, in run order
 	batch    int64     // spans per request
 	offered  float64   // offered spans/s; 0: as fast as acknowledged
+	// pairedCPU is the median over rounds of the row's CPU per span over
+	// the passthrough's in the same round; 0 when not computed.
+	pairedCPU float64
 }
 
 // shortOfOffered is true when the row acknowledged less than 95% of a
@@ -147,6 +150,11 @@ func renderSection(m machine, s settings, results []result) string {
 	}
 
 	b.WriteString(renderSummary(results))
+	if s.rounds > 1 {
+		b.WriteString("\nIn this summary, CPU vs passthrough is the median over rounds of each round's CPU per span over the passthrough's in the same round " +
+			"(the rows of a round run back to back, so the machine's slow stretches move both sides of a ratio); " +
+			"the tables below give each row's median round and its ratio to the passthrough's median round.\n")
+	}
 	b.WriteString("\n")
 	for _, res := range results {
 		w := res.workload
@@ -231,7 +239,8 @@ func offeredRates(results []result) string {
 }
 
 // renderSummary is one line per pipeline with its CPU per span and peak RSS
-// as ratios to the passthrough, per workload.
+// as ratios to the passthrough, per workload; the CPU ratio is the paired
+// one (median over rounds of each round's ratio) when computed.
 func renderSummary(results []result) string {
 	var b strings.Builder
 	b.WriteString("| pipeline |")
@@ -252,7 +261,11 @@ func renderSummary(results []result) string {
 			}
 			base := res.rows[baselineIndex(res.rows)]
 			x := res.rows[i]
-			fmt.Fprintf(&b, " %s | %s |", ratio(x.cpuPerMillion(), base.cpuPerMillion()), ratio(float64(x.peakRSS), float64(base.peakRSS)))
+			cpu := ratio(x.cpuPerMillion(), base.cpuPerMillion())
+			if x.pairedCPU > 0 {
+				cpu = fmt.Sprintf("%.2f×", x.pairedCPU)
+			}
+			fmt.Fprintf(&b, " %s | %s |", cpu, ratio(float64(x.peakRSS), float64(base.peakRSS)))
 		}
 		b.WriteString("\n")
 	}

@@ -179,3 +179,33 @@ func TestFixedRateMedianAndShortfall(t *testing.T) {
 		t.Fatalf("a row at 96%% of the offered rate is reported short:\n%s", section)
 	}
 }
+
+// The summary's CPU ratio pairs rows by round: a round where the whole
+// machine was slow moves the passthrough and the row alike, and the median
+// of the per-round ratios ignores it.
+func TestPairedRatiosMedianOfRounds(t *testing.T) {
+	r := func(cpu float64) row { return row{acked: 1e6, cpuSeconds: cpu, itemsPerSec: 1000} }
+	rounds := [][]row{
+		{r(10), r(20), r(10)}, // passthrough; round 2 slow
+		{r(11), r(22), r(12)}, // ratios 1.1, 1.1, 1.2
+		{r(9), r(30), r(10)},  // ratios 0.9, 1.5, 1.0
+	}
+	rows := []row{medianRow(rounds[0]), medianRow(rounds[1]), medianRow(rounds[2])}
+	rows[0].config = "00-passthrough.yaml"
+	pairedRatios(rounds, rows)
+	for i, want := range []float64{1, 1.1, 1.0} {
+		if got := rows[i].pairedCPU; got < want-1e-9 || got > want+1e-9 {
+			t.Fatalf("row %d: paired ratio %v, want %v", i, got, want)
+		}
+	}
+	summary := renderSummary([]result{{workload: workload{name: "default"}, rows: rows}})
+	if !strings.Contains(summary, "| 1.10× |") {
+		t.Fatalf("summary does not use the paired ratio:\n%s", summary)
+	}
+	// A round that failed on either side is left out.
+	rounds[1][2].err = errors.New("down")
+	pairedRatios(rounds, rows)
+	if got := rows[1].pairedCPU; got < 1.1-1e-9 || got > 1.1+1e-9 {
+		t.Fatalf("with a failed round: %v, want 1.1", got)
+	}
+}
