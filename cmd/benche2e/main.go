@@ -53,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.workloads, "workloads", "default,wide,narrow", "comma-separated traffic shapes, each run on every config: default (--spans-per-trace, --batch), wide, narrow")
 	fs.StringVar(&o.rate, "rate", "", "offered load in spans/s: one number for every workload, or workload=spans/s pairs (default=60000,wide=6000,narrow=15000); "+
 		"empty or 0: as fast as the gateway acknowledges. At a fixed rate every row does the same work per second, so CPU per span compares rows without their different throughputs")
-	fs.IntVar(&o.rounds, "rounds", 3, "rounds over all configs (interleaved); each row reports its median round by spans/s")
+	fs.IntVar(&o.rounds, "rounds", 3, "rounds over all configs (interleaved); each row reports its median round by spans/s (by CPU per span with --rate)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "benche2e: run the otelgate binary under load, one pipeline config after another.\n\n"+
 			"For each bench/*.yaml (name order) it starts an in-process OTLP sink and the gateway on free\n"+
