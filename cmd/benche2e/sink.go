@@ -2,25 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"sync/atomic"
 
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/receiver/otlpreceiver"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelgate/otelgate/internal/gatewayproc"
 )
 
-// sink is the collector's OTLP receiver (gRPC) in this process, on
+// sink is the collector's OTLP receiver (gatewayproc.ServeOTLP) in this process, on
 // sinkEndpoints addresses (each a backend endpoint of its own for routing
 // rows), counting the items and protobuf bytes it receives on all of them
 // and keeping nothing else.
@@ -29,7 +22,7 @@ type sink struct {
 	items     atomic.Int64 // spans + data points + log records
 	bytes     atomic.Int64 // protobuf size of what was received
 
-	receivers []component.Component
+	stops []func() // stop each address's receivers
 }
 
 // sinkEndpoints is how many addresses the sink listens on; the gateway gets
@@ -77,58 +70,27 @@ func startSink() (*sink, error) {
 	})
 	for range sinkEndpoints {
 		if err := s.listen(tc, mc, lc); err != nil {
-			return nil, errors.Join(err, s.close())
+			s.close()
+			return nil, err
 		}
 	}
 	return s, nil
 }
 
-// listen starts one more OTLP/gRPC receiver for every signal on a free
-// loopback address.
+// listen starts one more OTLP receiver for every signal on free loopback
+// ports; the gateway sends to its gRPC address.
 func (s *sink) listen(tc consumer.Traces, mc consumer.Metrics, lc consumer.Logs) error {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, _, stop, err := gatewayproc.ServeOTLP(tc, mc, lc)
 	if err != nil {
 		return err
 	}
-	addr := l.Addr().String()
-	_ = l.Close()
-
-	f := otlpreceiver.NewFactory()
-	cfg := f.CreateDefaultConfig().(*otlpreceiver.Config)
-	g := cfg.Protocols.GRPC.GetOrInsertDefault()
-	g.NetAddr.Endpoint = addr
-	g.MaxRecvMsgSizeMiB = 64
-	cfg.Protocols.GRPC = configoptional.Some(*g)
-	cfg.Protocols.HTTP = configoptional.None[otlpreceiver.HTTPConfig]()
-
-	set := receivertest.NewNopSettings(f.Type())
-	ctx := context.Background()
-	tr, err := f.CreateTraces(ctx, set, cfg, tc)
-	if err != nil {
-		return err
-	}
-	mr, err := f.CreateMetrics(ctx, set, cfg, mc)
-	if err != nil {
-		return err
-	}
-	lr, err := f.CreateLogs(ctx, set, cfg, lc)
-	if err != nil {
-		return err
-	}
-	for _, r := range []component.Component{tr, mr, lr} {
-		if err := r.Start(ctx, componenttest.NewNopHost()); err != nil {
-			return err
-		}
-		s.receivers = append(s.receivers, r)
-	}
+	s.stops = append(s.stops, stop)
 	s.endpoints = append(s.endpoints, addr)
 	return nil
 }
 
-func (s *sink) close() error {
-	var errs []error
-	for _, r := range s.receivers {
-		errs = append(errs, r.Shutdown(context.Background()))
+func (s *sink) close() {
+	for _, stop := range s.stops {
+		stop()
 	}
-	return errors.Join(errs...)
 }
