@@ -87,3 +87,25 @@ func TestConcurrentGRPCExports(t *testing.T) {
 	sink.WaitForSpans(t, 8*10*20, 30*time.Second)
 	assert.Equal(t, 1600, sink.Traces.SpanCount())
 }
+
+// TestSendBufferPoolClearsAtMostTwiceTheRequest: the gRPC connections'
+// buffer pool hands out the next power of two for a request body (gRPC
+// clears a buffer's whole capacity before copying a body into it), not
+// gRPC's default 1 MiB for everything between 32 KiB and 1 MiB.
+func TestSendBufferPoolClearsAtMostTwiceTheRequest(t *testing.T) {
+	for size, want := range map[int]int{
+		100:           256,
+		3000:          4 << 10,
+		33 << 10:      64 << 10,
+		100 << 10:     128 << 10,
+		700 << 10:     1 << 20,
+		(3 << 20) + 1: 4 << 20,
+	} {
+		b := sendBufferPool.Get(size)
+		assert.Len(t, *b, size)
+		assert.Equal(t, want, cap(*b), "a %d-byte body", size)
+		sendBufferPool.Put(b)
+	}
+	b := sendBufferPool.Get(5 << 20)
+	assert.Equal(t, 5<<20, cap(*b), "beyond the largest tier: exactly the body")
+}
