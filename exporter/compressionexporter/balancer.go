@@ -86,15 +86,16 @@ type balancer struct {
 	host     component.Host
 	stopped  bool
 	view     atomic.Pointer[view]
-	// splitBufs are *[]byte buffers for wire splits, reused once every
-	// part of a request was delivered.
-	splitBufs sync.Pool
+	// splitBufs are buffers for wire splits, reused once every part of a
+	// request was delivered.
+	splitBufs bufList
 	wg        sync.WaitGroup // health checks and closing backends
 }
 
 func newBalancer(e *compressionExporter, set exporter.Settings, userAgent string, allowed []string) (*balancer, error) {
 	cfg := &e.cfg.Endpoints
-	b := &balancer{e: e, cfg: cfg, set: set, userAgent: userAgent, allowed: allowed, backends: map[string]*backend{}}
+	b := &balancer{e: e, cfg: cfg, set: set, userAgent: userAgent, allowed: allowed, backends: map[string]*backend{},
+		splitBufs: make(bufList, splitBufsKept)}
 	b.transportFor = func(endpoint string) transport {
 		return newTransport(e.cfg, set.TelemetrySettings, userAgent, endpoint)
 	}
@@ -430,13 +431,10 @@ func (b *balancer) wireParts(raw []byte, dests []int32, single int, p *picker, f
 	if single == -2 {
 		return nil, nil
 	}
-	buf, _ = b.splitBufs.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
+	buf = b.splitBufs.get()
 	split, used, ok := wireSplit(raw, dests, len(p.v.backends), p.pick, *buf)
 	if !ok {
-		b.splitBufs.Put(buf)
+		b.splitBufs.put(buf)
 		return nil, nil
 	}
 	*buf = used
@@ -449,13 +447,47 @@ func (b *balancer) wireParts(raw []byte, dests []int32, single int, p *picker, f
 	return parts, buf
 }
 
+// splitBufsKept buffers of at most maxKeptSplitBuf bytes each are kept for
+// wire splits between requests: at most 64 MiB, about four times a batch of
+// 8,192 spans in practice.
+const (
+	splitBufsKept   = 4
+	maxKeptSplitBuf = 16 << 20
+)
+
+// bufList keeps a few buffers across garbage collections, which empty a
+// sync.Pool: at a few requests a second each split then zeroed a new
+// buffer of the request's size.
+type bufList chan *[]byte
+
+func (l bufList) get() *[]byte {
+	select {
+	case buf := <-l:
+		return buf
+	default:
+		return new([]byte)
+	}
+}
+
+// put keeps buf unless the list is full or buf is larger than
+// maxKeptSplitBuf.
+func (l bufList) put(buf *[]byte) {
+	if cap(*buf) > maxKeptSplitBuf {
+		return
+	}
+	select {
+	case l <- buf:
+	default:
+	}
+}
+
 // recycle returns a split buffer to the pool after a request whose every
 // part was delivered compressed: a transport may still hold the body of a
 // failed send, and an uncompressed part is sent as its own body (an HTTP
 // transport may read a request body after the response arrived).
 func (b *balancer) recycle(buf *[]byte, err error, sentRaw bool) {
 	if buf != nil && err == nil && !sentRaw {
-		b.splitBufs.Put(buf)
+		b.splitBufs.put(buf)
 	}
 }
 

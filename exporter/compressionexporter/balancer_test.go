@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -375,4 +376,30 @@ func pointAttrs(m pmetric.Metric) []string {
 		}
 	}
 	return out
+}
+
+// TestSplitBufListKeepsBuffersAcrossCollections: split buffers handed back
+// survive garbage collections (a sync.Pool would drop them), at most
+// splitBufsKept of them, none larger than maxKeptSplitBuf.
+func TestSplitBufListKeepsBuffersAcrossCollections(t *testing.T) {
+	l := make(bufList, splitBufsKept)
+	var bufs []*[]byte
+	for range splitBufsKept + 2 {
+		b := l.get()
+		*b = make([]byte, 1<<20)
+		bufs = append(bufs, b)
+	}
+	for _, b := range bufs {
+		l.put(b)
+	}
+	runtime.GC()
+	runtime.GC()
+	for i := range splitBufsKept {
+		assert.Same(t, bufs[i], l.get(), "buffer %d kept", i)
+	}
+	assert.Zero(t, cap(*l.get()), "no more than splitBufsKept are kept")
+	big := new([]byte)
+	*big = make([]byte, maxKeptSplitBuf+1)
+	l.put(big)
+	assert.Zero(t, cap(*l.get()), "a buffer larger than maxKeptSplitBuf is not kept")
 }
