@@ -27,7 +27,7 @@ type sink struct {
 
 // sinkEndpoints is how many addresses the sink listens on; the gateway gets
 // them as OTELGATE_BACKEND_ENDPOINT, OTELGATE_BACKEND_ENDPOINT_2, ...
-const sinkEndpoints = 3
+const sinkEndpoints = 10
 
 type counts struct{ items, bytes int64 }
 
