@@ -21,6 +21,7 @@ import (
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/policy"
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/ring"
 	"github.com/otelgate/otelgate/exporter/compressionexporter/internal/workload"
+	"github.com/otelgate/otelgate/internal/loadgen"
 )
 
 // countingTransport accepts every request and counts its bytes; sends may
@@ -225,9 +226,17 @@ func BenchmarkBalancerCPUPerSpan(b *testing.B) {
 // so both see the same machine. Every part is a frame of its own and
 // repeats the resource and scope fields of its spans, so the parts hold
 // more bytes than the request (bytes_x) and pay a fixed cost per frame
-// (empty_frame: the CPU of one frame of one byte); x_whole is the CPU of
-// the parts over the whole request's. No routing can cost less than
-// x_whole times the compression CPU of one endpoint.
+// (empty_frame: the CPU of one frame of one byte). A part also has only
+// its own bytes as history: zstd's fast match finder skips ahead on long
+// matches, and with less history behind it finds fewer of them and probes
+// more positions, so a part costs more per byte than the whole request even
+// where it compresses about as well. x_whole is the CPU of the parts over
+// the whole request's. No routing can cost less than x_whole times the
+// compression CPU of one endpoint.
+//
+// The wide cases are the gateway benchmark's wide workload as the batch
+// processor hands it to the exporter at 6,000 spans/s (1,200 spans with 24
+// high-cardinality attributes each from loadgen, about 3.4 MB).
 func BenchmarkRoutingCodecFloor(b *testing.B) {
 	zstd, _ := codec.Lookup("zstd")
 	b.Run("empty_frame", func(b *testing.B) {
@@ -238,8 +247,17 @@ func BenchmarkRoutingCodecFloor(b *testing.B) {
 		}
 		b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu_ns/frame")
 	})
-	for _, spans := range []int{1000, 10_000} {
-		td := workload.Traces(77, spans)
+	inputs := []struct {
+		name string
+		td   ptrace.Traces
+	}{
+		{"spans=1000", workload.Traces(77, 1000)},
+		{"spans=10000", workload.Traces(77, 10_000)},
+		{"wide/spans=1200", wideTraces(1200)},
+	}
+	for _, in := range inputs {
+		td := in.td
+		spans := td.SpanCount()
 		raw, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 		require.NoError(b, err)
 		for _, n := range []int{3, 10, 100} {
@@ -256,7 +274,7 @@ func BenchmarkRoutingCodecFloor(b *testing.B) {
 					size += len(p)
 				}
 			}
-			b.Run(fmt.Sprintf("spans=%d/endpoints=%d", spans, n), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/endpoints=%d", in.name, n), func(b *testing.B) {
 				var buf []byte
 				compress := func(inputs [][]byte) time.Duration {
 					cpu0 := processCPU()
@@ -279,6 +297,16 @@ func BenchmarkRoutingCodecFloor(b *testing.B) {
 			})
 		}
 	}
+}
+
+// wideTraces returns the given number of spans (a multiple of 10) in traces
+// of 10 spans, each span with 24 high-cardinality attributes: the gateway
+// benchmark's wide workload.
+func wideTraces(spans int) ptrace.Traces {
+	cfg := loadgen.DefaultConfig()
+	cfg.SpansPerTrace = 10
+	cfg.WideAttributes = 24
+	return loadgen.New(cfg).Traces(spans / cfg.SpansPerTrace)
 }
 
 // median returns the median of v (0 when empty); v is sorted in place.
