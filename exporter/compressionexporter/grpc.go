@@ -30,8 +30,9 @@ var grpcMethods = map[string]string{
 // gRPC copies every request body into a buffer from its pool and clears the
 // buffer's whole capacity first; its default tiers go from 32 KiB straight
 // to 1 MiB, so each 33 KiB to 1 MiB request cleared 1 MiB (a request split
-// over ten endpoints cleared ten). Power-of-two tiers from 256 B to 4 MiB
-// clear at most twice the request.
+// over ten endpoints cleared ten). Tiers of 256 B, 1 KiB and every power of
+// two from 4 KiB to 4 MiB clear at most twice a request of 4 KiB or more
+// (smaller ones cost little either way).
 var sendBufferPool = func() mem.BufferPool {
 	p, err := mem.NewBinaryTieredBufferPool(8, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22)
 	if err != nil {
